@@ -1,0 +1,3 @@
+from laureat.cli import main
+
+main()
