@@ -1,0 +1,301 @@
+"""Writes for applications: drafting, the budget, and every change of state.
+
+``application_transition`` is the only function that changes an application's
+state; it checks the transition table (``transitions.py``) and writes the audit log.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laureat.accounts.models import User
+from laureat.applicants.models import Organisation
+from laureat.applications.budget import Expense, Resource
+from laureat.applications.enums import EDITABLE_STATES, ApplicationState, ResourceKind
+from laureat.applications.models import Application, BudgetLine, ResourceLine
+from laureat.applications.queries import application_budget
+from laureat.applications.rules import actor_roles
+from laureat.applications.transitions import find_transition
+from laureat.core.audit import log_action
+from laureat.core.errors import ConflictError, DomainError, TransitionError
+from laureat.core.money import to_money
+from laureat.programmes.enums import ExpenseCategory
+from laureat.programmes.models import Call, Technology, Theme
+from laureat.territories.models import Commune
+
+# The fields of the common form that a draft may change.
+DRAFT_FIELDS = frozenset(
+    {"title", "acronym", "summary", "description", "commune", "learners_targeted", "start_date"}
+)
+
+
+def _next_reference(call: Call) -> str:
+    prefix = f"{call.opens_at.year}-{call.pk:03d}-"
+    last = Application.objects.filter(call=call).aggregate(m=Max("reference"))["m"]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+@transaction.atomic
+def application_create_draft(
+    *,
+    call: Call,
+    organisation: Organisation,
+    title: str,
+    by: User,
+    now: datetime | None = None,
+    is_fictional: bool = False,
+) -> Application:
+    """Start a draft for an open call, on behalf of an organisation ``by`` belongs to.
+
+    Side effects: audit entry ``application.create``.
+    """
+    if not call.is_open(now):
+        raise DomainError(
+            _("L'appel « %s » n'est pas ouvert : on ne peut pas y préparer de candidature.")
+            % call.title
+        )
+    if not organisation.memberships.filter(user=by).exists():
+        raise DomainError(_("Vous n'êtes pas membre de l'organisation « %s ».") % organisation)
+    if not title.strip():
+        raise DomainError(_("Donnez un titre au projet."))
+    # Lock the call row so that two drafts started at once get different references.
+    Call.objects.select_for_update().filter(pk=call.pk).first()
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        reference=_next_reference(call),
+        title=title.strip(),
+        is_fictional=is_fictional,
+    )
+    log_action(actor=by, action="application.create", obj=application, data={"title": title})
+    return application
+
+
+def _check_draft_values(values: dict[str, Any]) -> None:
+    unknown = set(values) - DRAFT_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s.") % ", ".join(sorted(unknown)))
+    if "title" in values and not str(values["title"]).strip():
+        raise DomainError(_("Le titre du projet ne peut pas être vide."))
+    learners = values.get("learners_targeted")
+    if learners is not None and (not isinstance(learners, int) or learners < 0):
+        raise DomainError(_("Le nombre d'apprenants visés doit être un entier positif."))
+    commune = values.get("commune")
+    if commune is not None and not isinstance(commune, Commune):
+        raise DomainError(_("Choisissez une commune dans la liste."))
+    start = values.get("start_date")
+    if start is not None and not isinstance(start, date):
+        raise DomainError(_("La date de démarrage n'est pas une date valide."))
+
+
+def _check_lines(
+    call: Call, expenses: Sequence[Expense] | None, resources: Sequence[Resource] | None
+) -> None:
+    for expense in expenses or ():
+        if expense.category not in ExpenseCategory.values:
+            raise DomainError(_("Catégorie de dépense inconnue : %s.") % expense.category)
+        if to_money(expense.amount) <= 0:
+            raise DomainError(_("Chaque dépense doit avoir un montant positif."))
+    call_funders = set(call.envelopes.values_list("funder_id", flat=True))
+    seen: set[int] = set()
+    for resource in resources or ():
+        if resource.kind not in ResourceKind.values:
+            raise DomainError(_("Nature de ressource inconnue : %s.") % resource.kind)
+        if to_money(resource.amount) <= 0:
+            raise DomainError(_("Chaque ressource doit avoir un montant positif."))
+        is_request = resource.kind == ResourceKind.FUNDER
+        if is_request != (resource.funder_id is not None):
+            raise DomainError(_("Une demande de financement doit nommer le cofinanceur sollicité."))
+        if resource.funder_id is not None:
+            if resource.funder_id not in call_funders:
+                raise DomainError(_("Ce cofinanceur ne participe pas à cet appel."))
+            if resource.funder_id in seen:
+                raise DomainError(_("Une seule demande par cofinanceur : regroupez les montants."))
+            seen.add(resource.funder_id)
+
+
+@transaction.atomic
+def application_update_draft(
+    *,
+    application: Application,
+    by: User,
+    expected_version: int,
+    values: dict[str, Any] | None = None,
+    themes: Iterable[Theme] | None = None,
+    technologies: Iterable[Technology] | None = None,
+    expenses: Sequence[Expense] | None = None,
+    resources: Sequence[Resource] | None = None,
+) -> Application:
+    """Save changes to a draft. ``None`` leaves a part unchanged.
+
+    ``expected_version`` is the version the editor started from: if somebody
+    saved since, nothing is written and ``ConflictError`` says so (the caller
+    keeps what was typed and offers to reload).
+    Side effects: ``version`` + 1; audit entry ``application.update`` naming the parts changed.
+    """
+    values = dict(values or {})
+    if application.state not in EDITABLE_STATES:
+        raise DomainError(
+            _("La candidature est « %s » : elle ne peut plus être modifiée.")
+            % application.get_state_display()
+        )
+    _check_draft_values(values)
+    _check_lines(application.call, expenses, resources)
+    updated = Application.objects.filter(
+        pk=application.pk, version=expected_version, state__in=EDITABLE_STATES
+    ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
+    if updated == 0:
+        raise ConflictError(
+            _(
+                "Quelqu'un a enregistré cette candidature pendant que vous la modifiiez. "
+                "Vos saisies n'ont pas été perdues : rechargez la page pour voir la dernière "
+                "version, puis reportez vos changements."
+            )
+        )
+    if themes is not None:
+        application.themes.set(themes)
+    if technologies is not None:
+        application.technologies.set(technologies)
+    if expenses is not None:
+        application.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            BudgetLine(
+                application=application,
+                category=e.category,
+                label=e.label or str(ExpenseCategory(e.category).label),
+                amount=to_money(e.amount),
+            )
+            for e in expenses
+        )
+    if resources is not None:
+        application.resource_lines.all().delete()
+        ResourceLine.objects.bulk_create(
+            ResourceLine(
+                application=application,
+                kind=r.kind,
+                funder_id=r.funder_id,
+                label=r.label,
+                amount=to_money(r.amount),
+            )
+            for r in resources
+        )
+    changed = sorted(values) + [
+        name
+        for name, part in (
+            ("themes", themes),
+            ("technologies", technologies),
+            ("expenses", expenses),
+            ("resources", resources),
+        )
+        if part is not None
+    ]
+    application.refresh_from_db()
+    log_action(
+        actor=by,
+        action="application.update",
+        obj=application,
+        data={"changed": changed, "version": application.version},
+    )
+    return application
+
+
+def application_submission_problems(application: Application) -> list[str]:
+    """Everything that still forbids submission, as sentences for the applicant."""
+    problems: list[str] = []
+    if not application.summary.strip():
+        problems.append(_("Rédigez le résumé du projet."))
+    if application.commune_id is None:
+        problems.append(_("Indiquez la commune où le projet se déroule."))
+    if not application.learners_targeted:
+        problems.append(_("Indiquez le nombre d'apprenants visés (au moins un)."))
+    if application.start_date is None:
+        problems.append(_("Indiquez la date de démarrage du projet."))
+    if not application.themes.exists():
+        problems.append(_("Choisissez au moins un thème de l'appel."))
+    problems.extend(application_budget(application).problems)
+    return problems
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: Application,
+    target: ApplicationState,
+    by: User,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Application:
+    """Move ``application`` to ``target`` if the transition table allows it for ``by``.
+
+    Raises ``TransitionError`` (message for the user) when the table has no such
+    transition, when ``by`` holds none of the roles it names, or when it needs a
+    reason and none is given. Side effects: ``state``, ``version`` + 1,
+    ``submitted_at`` on submission; audit entry ``application.transition``.
+    """
+    source = ApplicationState(application.state)
+    target = ApplicationState(target)
+    transition = find_transition(source, target)
+    if transition is None:
+        raise TransitionError(
+            _("Une candidature « %(source)s » ne peut pas passer à l'état « %(target)s ».")
+            % {"source": source.label, "target": target.label}
+        )
+    if not actor_roles(by, application) & transition.actors:
+        raise TransitionError(
+            _("Vous n'avez pas le droit de faire passer cette candidature à l'état « %s ».")
+            % target.label
+        )
+    if transition.reason_required and not reason.strip():
+        raise TransitionError(
+            _("Indiquez le motif pour passer la candidature à l'état « %s ».") % target.label
+        )
+    changes: dict[str, Any] = {"state": target, "version": F("version") + 1}
+    if target == ApplicationState.SUBMITTED:
+        changes["submitted_at"] = now or timezone.now()
+    changes["updated_at"] = timezone.now()
+    updated = Application.objects.filter(pk=application.pk, state=source).update(**changes)
+    if updated == 0:
+        raise ConflictError(_("L'état de la candidature a changé entre-temps : rechargez la page."))
+    application.refresh_from_db()
+    log_action(
+        actor=by,
+        action="application.transition",
+        obj=application,
+        data={"from": str(source), "to": str(target), "reason": reason.strip()},
+    )
+    return application
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, by: User, now: datetime | None = None
+) -> Application:
+    """Submit a complete draft while its call is open. Idempotent: a second call returns it.
+
+    Side effects: see ``application_transition``.
+    """
+    locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    if locked.state != ApplicationState.DRAFT and locked.submitted_at is not None:
+        return locked
+    now = now or timezone.now()
+    if not locked.call.is_open(now):
+        raise DomainError(
+            _("L'appel est clos depuis le %s : la candidature ne peut plus être déposée.")
+            % timezone.localtime(locked.call.closes_at).strftime("%d/%m/%Y à %H:%M")
+            if now >= locked.call.closes_at
+            else _("L'appel n'est pas ouvert : la candidature ne peut pas être déposée.")
+        )
+    problems = application_submission_problems(locked)
+    if problems:
+        raise DomainError(
+            _("La candidature n'est pas complète : %s") % " ".join(problems), code="incomplete"
+        )
+    return application_transition(
+        application=locked, target=ApplicationState.SUBMITTED, by=by, now=now
+    )
