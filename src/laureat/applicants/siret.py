@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.fr import siret as stdnum_siret
+from stdnum.util import clean
 
 
 def clean_siret(value: str) -> str:
@@ -11,7 +12,7 @@ def clean_siret(value: str) -> str:
 
     Spaces, dots and dashes are accepted and removed ("130 025 265 00013").
     """
-    compact = stdnum_siret.compact(value or "")
+    compact = clean(value or "", " .-/").strip()
     if not compact:
         raise ValidationError(_("Saisissez le numéro SIRET (14 chiffres)."), code="required")
     if not compact.isdigit():

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from laureat.accounts.models import User
 from laureat.applicants.models import Organisation
 from laureat.applications.budget import Expense, Resource
-from laureat.applications.enums import EDITABLE_STATES, ApplicationState, ResourceKind
+from laureat.applications.enums import (
+    EDITABLE_STATES,
+    SUBMITTED_STATES,
+    ApplicationState,
+    ResourceKind,
+)
 from laureat.applications.models import Application, BudgetLine, ResourceLine
 from laureat.applications.queries import application_budget
 from laureat.applications.rules import actor_roles
@@ -222,6 +227,26 @@ def application_submission_problems(application: Application) -> list[str]:
     return problems
 
 
+def _check_submittable(application: Application, now: datetime) -> None:
+    call = application.call
+    if not call.is_open(now):
+        if now >= call.closes_at:
+            raise DomainError(
+                _("L'appel est clos depuis le %s : la candidature ne peut plus être déposée.")
+                % timezone.localtime(call.closes_at).strftime("%d/%m/%Y à %H:%M"),
+                code="closed",
+            )
+        raise DomainError(
+            _("L'appel n'est pas ouvert : la candidature ne peut pas être déposée."),
+            code="closed",
+        )
+    problems = application_submission_problems(application)
+    if problems:
+        raise DomainError(
+            _("La candidature n'est pas complète : %s") % " ".join(problems), code="incomplete"
+        )
+
+
 @transaction.atomic
 def application_transition(
     *,
@@ -235,8 +260,10 @@ def application_transition(
 
     Raises ``TransitionError`` (message for the user) when the table has no such
     transition, when ``by`` holds none of the roles it names, or when it needs a
-    reason and none is given. Side effects: ``state``, ``version`` + 1,
-    ``submitted_at`` on submission; audit entry ``application.transition``.
+    reason and none is given. Submission also needs the call open at ``now`` and a
+    complete application (``DomainError`` listing what is missing).
+    Side effects: ``state``, ``version`` + 1, ``submitted_at`` on submission;
+    audit entry ``application.transition``.
     """
     source = ApplicationState(application.state)
     target = ApplicationState(target)
@@ -255,6 +282,8 @@ def application_transition(
         raise TransitionError(
             _("Indiquez le motif pour passer la candidature à l'état « %s ».") % target.label
         )
+    if target == ApplicationState.SUBMITTED:
+        _check_submittable(application, now or timezone.now())
     changes: dict[str, Any] = {"state": target, "version": F("version") + 1}
     if target == ApplicationState.SUBMITTED:
         changes["submitted_at"] = now or timezone.now()
@@ -276,26 +305,14 @@ def application_transition(
 def application_submit(
     *, application: Application, by: User, now: datetime | None = None
 ) -> Application:
-    """Submit a complete draft while its call is open. Idempotent: a second call returns it.
+    """Submit a complete draft while its call is open.
 
-    Side effects: see ``application_transition``.
+    Idempotent: submitting an application already submitted (a double click, a
+    retried request) returns it unchanged. Side effects: see ``application_transition``.
     """
     locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    if locked.state != ApplicationState.DRAFT and locked.submitted_at is not None:
+    if locked.state in SUBMITTED_STATES:
         return locked
-    now = now or timezone.now()
-    if not locked.call.is_open(now):
-        raise DomainError(
-            _("L'appel est clos depuis le %s : la candidature ne peut plus être déposée.")
-            % timezone.localtime(locked.call.closes_at).strftime("%d/%m/%Y à %H:%M")
-            if now >= locked.call.closes_at
-            else _("L'appel n'est pas ouvert : la candidature ne peut pas être déposée.")
-        )
-    problems = application_submission_problems(locked)
-    if problems:
-        raise DomainError(
-            _("La candidature n'est pas complète : %s") % " ".join(problems), code="incomplete"
-        )
     return application_transition(
         application=locked, target=ApplicationState.SUBMITTED, by=by, now=now
     )

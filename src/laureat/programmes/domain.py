@@ -207,7 +207,10 @@ def call_create(*, programme: Programme, spec: CallSpec, by: User | None) -> Cal
             "slug": spec.slug,
             "budget": str(to_money(spec.budget)),
             "envelopes": {
-                e.funder.slug: {"amount": str(e.amount), "categories": sorted(e.categories)}
+                e.funder.slug: {
+                    "amount": str(to_money(e.amount)),
+                    "categories": sorted(e.categories),
+                }
                 for e in spec.envelopes
             },
         },
