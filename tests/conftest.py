@@ -1,0 +1,59 @@
+"""Fixtures shared by the whole suite: people and an open call. App-specific data lives in tests."""
+
+import pytest
+from django.test import Client
+
+from laureat.accounts.models import User
+from laureat.applicants.enums import MembershipRole
+from laureat.applicants.models import Organisation
+from laureat.programmes.enums import ProgrammeRoleKind
+from laureat.programmes.models import Call
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OpenCall,
+    OrganisationFactory,
+    ProgrammeRoleFactory,
+    UserFactory,
+    make_open_call_with_envelopes,
+)
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    """A person with no role anywhere; signs in with ``user.email`` and ``PASSWORD``."""
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client: Client, user: User) -> Client:
+    """A test client signed in as ``user``."""
+    assert client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def organisation(user: User) -> Organisation:
+    """An organisation of which ``user`` is an administrator."""
+    organisation = OrganisationFactory()
+    MembershipFactory(user=user, organisation=organisation, role=MembershipRole.ADMIN)
+    return organisation
+
+
+@pytest.fixture
+def open_call_setup(db: None) -> OpenCall:
+    """An open call with its two co-funders ("Banque des Territoires", "État") and a theme."""
+    return make_open_call_with_envelopes()
+
+
+@pytest.fixture
+def open_call(open_call_setup: OpenCall) -> Call:
+    """A published call, open now, with two envelopes and two criteria."""
+    return open_call_setup.call
+
+
+@pytest.fixture
+def manager(open_call: Call) -> User:
+    """A manager of the programme of ``open_call``."""
+    role = ProgrammeRoleFactory(programme=open_call.programme, role=ProgrammeRoleKind.MANAGER)
+    return role.user
