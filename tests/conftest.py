@@ -1,7 +1,10 @@
 """Fixtures shared by the whole suite: people and an open call. App-specific data lives in tests."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from laureat.accounts.models import User
 from laureat.applicants.enums import MembershipRole
@@ -17,6 +20,19 @@ from tests.factories import (
     UserFactory,
     make_open_call_with_envelopes,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in French and leaves no language behind.
+
+    A request activates its language in the thread (LocaleMiddleware) and nothing
+    deactivates it afterwards: without this, a test that browses in English would
+    make ``reverse()`` in the next test return "/en/..." addresses.
+    """
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

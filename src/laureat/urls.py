@@ -1,11 +1,17 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from laureat.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"), permanent=True),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

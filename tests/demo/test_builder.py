@@ -33,8 +33,7 @@ def _counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label
-        in {"accounts", "core", "programmes", "applicants", "applications"}
+        if model._meta.app_label in {"accounts", "core", "programmes", "applicants", "applications"}
     }
 
 
@@ -83,9 +82,7 @@ def test_demo_every_application_has_a_valid_balanced_budget(demo: Call) -> None:
 
 
 def test_demo_real_projects_carry_the_article_facts(demo: Call) -> None:
-    real = demo.applications.filter(is_fictional=False).select_related(
-        "organisation", "commune"
-    )
+    real = demo.applications.filter(is_fictional=False).select_related("organisation", "commune")
     by_commune = {a.commune.name: a for a in real}
     assert sorted(by_commune) == ["Bordeaux", "Chalon-sur-Saône", "Nanterre"]
     assert by_commune["Chalon-sur-Saône"].title == "Big Data Chalon"
@@ -113,9 +110,7 @@ def test_demo_earlier_calls_are_closed_with_recorded_counts(demo: Call) -> None:
         for c in Call.objects.exclude(pk=demo.pk).filter(programme=demo.programme)
     }
     assert earlier == {"ecoles-de-production": 39, "au-coeur-des-territoires": 75}
-    assert all(
-        c.phase() == CallPhase.CLOSED for c in Call.objects.filter(slug__in=list(earlier))
-    )
+    assert all(c.phase() == CallPhase.CLOSED for c in Call.objects.filter(slug__in=list(earlier)))
 
 
 def test_demo_accounts_exist_for_every_role(demo: Call) -> None:
