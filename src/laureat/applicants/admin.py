@@ -10,7 +10,13 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from laureat.applicants.models import LegalCategory, Membership, Organisation
+from laureat.applicants.models import (
+    ApplicationCollaborator,
+    Invitation,
+    LegalCategory,
+    Membership,
+    Organisation,
+)
 from laureat.applicants.siret import clean_siret, siren_of
 
 
@@ -105,3 +111,39 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__last_name", "organisation__name", "^organisation__siret"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created and answered through the site (domain functions): read-only here."""
+
+    list_display = ["email", "organisation", "application", "role", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    list_select_related = ["organisation", "application"]
+    search_fields = ["email", "organisation__name"]
+    readonly_fields = [
+        "email",
+        "organisation",
+        "application",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "declined_at",
+        "revoked_at",
+    ]
+    exclude = ["token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ApplicationCollaborator)
+class ApplicationCollaboratorAdmin(admin.ModelAdmin):
+    list_display = ["user", "application", "invited_by", "created_at"]
+    list_select_related = ["user", "application", "invited_by"]
+    search_fields = ["user__email", "application__reference", "application__title"]
+    autocomplete_fields = ["user", "application", "invited_by"]
+    readonly_fields = ["created_at"]

@@ -8,8 +8,8 @@ sees the applications that ask their funder for money once submitted.
 from typing import Any
 
 import rules
+from django.db.models import Q
 
-from laureat.applicants.rules import is_organisation_member
 from laureat.applications.enums import EDITABLE_STATES, SUBMITTED_STATES, Actor
 from laureat.applications.models import Application
 from laureat.programmes.rules import is_programme_manager
@@ -17,7 +17,15 @@ from laureat.programmes.rules import is_programme_manager
 
 @rules.predicate
 def is_application_member(user: Any, application: Application | None) -> bool:
-    return application is not None and is_organisation_member(user, application.organisation)
+    """A member of the application's organisation, or a collaborator invited to this one."""
+    if application is None or not getattr(user, "is_authenticated", False):
+        return False
+    # One query: through the organisation's memberships or the application's collaborators.
+    return (
+        Application.objects.filter(pk=application.pk)
+        .filter(Q(organisation__memberships__user=user) | Q(collaborators__user=user))
+        .exists()
+    )
 
 
 @rules.predicate
