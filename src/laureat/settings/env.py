@@ -57,5 +57,10 @@ DEFAULT_FROM_EMAIL = _str("DEFAULT_FROM_EMAIL", "Laureat <ne-pas-repondre@laurea
 STATIC_ROOT = Path(_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# Attachments: size limit in megabytes; virus scanner command (empty: no scan),
+# run with the file's path appended, e.g. "clamdscan --no-summary --fdpass".
+LAUREAT_UPLOAD_MAX_MB = _int("LAUREAT_UPLOAD_MAX_MB", 20)
+LAUREAT_VIRUS_SCAN_COMMAND = _str("LAUREAT_VIRUS_SCAN_COMMAND", "")
+
 # Behind a TLS-terminating proxy in production.
 SECURE = _bool("SECURE", False)
