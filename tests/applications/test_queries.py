@@ -6,6 +6,7 @@ import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from laureat.accounts.models import User
+from laureat.applicants.models import ApplicationCollaborator
 from laureat.applications.enums import ApplicationState
 from laureat.applications.models import Application
 from laureat.applications.queries import (
@@ -21,6 +22,7 @@ from tests.factories import (
     CallFactory,
     MembershipFactory,
     OpenCall,
+    UserFactory,
     commune,
     make_complete_draft,
 )
@@ -116,3 +118,13 @@ def test_application_budget_summarises_lines_against_the_call_envelopes(
     }
     assert summary.is_balanced is True
     assert summary.problems == []
+
+
+def test_applications_of_user_includes_co_edited_applications_once(user: User) -> None:
+    own = ApplicationFactory()
+    MembershipFactory(user=user, organisation=own.organisation)
+    co_edited = ApplicationFactory()
+    ApplicationCollaborator.objects.create(application=co_edited, user=user)
+    MembershipFactory(user=UserFactory(), organisation=co_edited.organisation)
+
+    assert sorted(a.pk for a in applications_of_user(user)) == sorted([own.pk, co_edited.pk])

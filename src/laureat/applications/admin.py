@@ -13,7 +13,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from laureat.applications.models import Application, BudgetLine, ResourceLine
+from laureat.applications.models import Answer, Application, BudgetLine, ResourceLine, Submission
 from laureat.core.audit import log_action
 from laureat.core.money import format_eur
 
@@ -106,3 +106,41 @@ class ResourceLineAdmin(admin.ModelAdmin):
     @admin.display(description=_("montant"), ordering="amount")
     def amount_eur(self, obj: ResourceLine) -> str:
         return format_eur(obj.amount)
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    """Answers are written by applicants through the wizard; read-only here."""
+
+    list_display = ["application", "question", "value"]
+    list_select_related = ["application", "question"]
+    search_fields = ["=application__reference", "question__label"]
+    readonly_fields = ["application", "question", "value", "file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """The frozen snapshot and receipt of each submission: read-only."""
+
+    list_display = ["receipt_number", "application", "submitted_at", "by"]
+    list_select_related = ["application", "by"]
+    search_fields = ["=receipt_number", "=application__reference"]
+    date_hierarchy = "submitted_at"
+    readonly_fields = [
+        "application",
+        "sequence",
+        "receipt_number",
+        "submitted_at",
+        "by",
+        "snapshot_sha256",
+        "snapshot",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

@@ -61,12 +61,15 @@ def summarise_budget(
     *,
     funded_categories: Mapping[int, frozenset[str]],
     funder_names: Mapping[int, str] | None = None,
+    funder_limits: Mapping[int, Decimal] | None = None,
 ) -> BudgetSummary:
     """Totals and every problem that forbids submission, each as a sentence.
 
     ``funded_categories`` maps each of the call's funders to the expense
-    categories its envelope funds.
+    categories its envelope funds; ``funder_limits`` (optional) the most each
+    funder may be asked for in this call (its envelope).
     """
+    limits = funder_limits or {}
     names = funder_names or {}
     by_category: dict[str, list[Decimal]] = defaultdict(list)
     for expense in expenses:
@@ -120,6 +123,15 @@ def summarise_budget(
                     "requested": format_eur(requested),
                     "fundable": format_eur(fundable),
                 }
+            )
+        limit = limits.get(funder_id)
+        if limit is not None and requested > limit:
+            problems.append(
+                _(
+                    "La demande à %(funder)s (%(requested)s) dépasse son enveloppe "
+                    "pour cet appel (%(limit)s)."
+                )
+                % {"funder": name, "requested": format_eur(requested), "limit": format_eur(limit)}
             )
     return BudgetSummary(
         expenses_by_category=expenses_by_category,

@@ -4,10 +4,12 @@
 state; it checks the transition table (``transitions.py``) and writes the audit log.
 """
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from laureat.accounts.models import User
 from laureat.applicants.models import Organisation
+from laureat.applications.answers import clean_answer, is_blank
 from laureat.applications.budget import Expense, Resource
 from laureat.applications.enums import (
     EDITABLE_STATES,
@@ -22,15 +25,17 @@ from laureat.applications.enums import (
     ApplicationState,
     ResourceKind,
 )
-from laureat.applications.models import Application, BudgetLine, ResourceLine
+from laureat.applications.models import Answer, Application, BudgetLine, ResourceLine, Submission
 from laureat.applications.queries import application_budget
+from laureat.applications.receipts import receipt_send
 from laureat.applications.rules import actor_roles
+from laureat.applications.snapshot import application_snapshot, snapshot_sha256
 from laureat.applications.transitions import find_transition
 from laureat.core.audit import log_action
 from laureat.core.errors import ConflictError, DomainError, TransitionError
 from laureat.core.money import to_money
 from laureat.programmes.enums import ExpenseCategory
-from laureat.programmes.models import Call, Technology, Theme
+from laureat.programmes.models import Call, CallQuestion, QuestionKind, Technology, Theme
 from laureat.territories.models import Commune
 
 # The fields of the common form that a draft may change.
@@ -136,8 +141,12 @@ def application_update_draft(
     technologies: Iterable[Technology] | None = None,
     expenses: Sequence[Expense] | None = None,
     resources: Sequence[Resource] | None = None,
+    answers: Mapping[CallQuestion, Any] | None = None,
 ) -> Application:
     """Save changes to a draft. ``None`` leaves a part unchanged.
+
+    ``answers`` maps some of the call's questions to their new value (``None``
+    clears it); for a file question the value is a ``File``, stored with its SHA-256.
 
     ``expected_version`` is the version the editor started from: if somebody
     saved since, nothing is written and ``ConflictError`` says so (the caller
@@ -152,6 +161,7 @@ def application_update_draft(
         )
     _check_draft_values(values)
     _check_lines(application.call, expenses, resources)
+    cleaned_answers = _clean_answers(application, answers)
     updated = Application.objects.filter(
         pk=application.pk, version=expected_version, state__in=EDITABLE_STATES
     ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
@@ -190,6 +200,8 @@ def application_update_draft(
             )
             for r in resources
         )
+    for question, (value, upload) in cleaned_answers.items():
+        _save_answer(application, question, value, upload)
     changed = sorted(values) + [
         name
         for name, part in (
@@ -197,6 +209,7 @@ def application_update_draft(
             ("technologies", technologies),
             ("expenses", expenses),
             ("resources", resources),
+            ("answers", answers),
         )
         if part is not None
     ]
@@ -208,6 +221,47 @@ def application_update_draft(
         data={"changed": changed, "version": application.version},
     )
     return application
+
+
+def _clean_answers(
+    application: Application, answers: Mapping[CallQuestion, Any] | None
+) -> dict[CallQuestion, tuple[Any, File | None]]:
+    """Check every answer before anything is written; files get their name and SHA-256."""
+    cleaned: dict[CallQuestion, tuple[Any, File | None]] = {}
+    for question, value in (answers or {}).items():
+        if question.call_id != application.call_id:
+            raise DomainError(_("Cette question n'est pas posée par l'appel de la candidature."))
+        upload: File | None = None
+        if question.kind == QuestionKind.FILE and isinstance(value, File):
+            digest = hashlib.sha256()
+            for chunk in value.chunks():
+                digest.update(chunk)
+            value.seek(0)
+            upload = value
+            value = {
+                "name": str(value.name).rsplit("/", 1)[-1],
+                "sha256": digest.hexdigest(),
+                "size": value.size,
+            }
+        try:
+            cleaned[question] = (clean_answer(question, value), upload)
+        except ValueError as error:
+            raise DomainError(str(error)) from None
+    return cleaned
+
+
+def _save_answer(
+    application: Application, question: CallQuestion, value: Any, upload: File | None
+) -> None:
+    if value is None:
+        Answer.objects.filter(application=application, question=question).delete()
+        return
+    answer, _created = Answer.objects.update_or_create(
+        application=application, question=question, defaults={"value": value}
+    )
+    if upload is not None:
+        answer.file.save(value["name"], upload, save=False)
+        answer.save(update_fields=["file"])
 
 
 def application_submission_problems(application: Application) -> list[str]:
@@ -224,6 +278,10 @@ def application_submission_problems(application: Application) -> list[str]:
     if not application.themes.exists():
         problems.append(_("Choisissez au moins un thème de l'appel."))
     problems.extend(application_budget(application).problems)
+    answered = {a.question_id: a.value for a in Answer.objects.filter(application=application)}
+    for question in application.call.questions.filter(required=True):
+        if is_blank(answered.get(question.pk)):
+            problems.append(_("Répondez à la question « %s ».") % question.label)
     return problems
 
 
@@ -285,13 +343,16 @@ def application_transition(
     if target == ApplicationState.SUBMITTED:
         _check_submittable(application, now or timezone.now())
     changes: dict[str, Any] = {"state": target, "version": F("version") + 1}
+    submitted_at = now or timezone.now()
     if target == ApplicationState.SUBMITTED:
-        changes["submitted_at"] = now or timezone.now()
+        changes["submitted_at"] = submitted_at
     changes["updated_at"] = timezone.now()
     updated = Application.objects.filter(pk=application.pk, state=source).update(**changes)
     if updated == 0:
         raise ConflictError(_("L'état de la candidature a changé entre-temps : rechargez la page."))
     application.refresh_from_db()
+    if target == ApplicationState.SUBMITTED:
+        _submission_create(application=application, by=by, at=submitted_at)
     log_action(
         actor=by,
         action="application.transition",
@@ -301,18 +362,41 @@ def application_transition(
     return application
 
 
+def _submission_create(*, application: Application, by: User, at: datetime) -> Submission:
+    """Freeze the application's content and number the receipt (inside the submit transaction)."""
+    last = application.submissions.aggregate(m=Max("sequence"))["m"] or 0
+    sequence = last + 1
+    snapshot = application_snapshot(application)
+    return Submission.objects.create(
+        application=application,
+        sequence=sequence,
+        receipt_number=f"{application.reference}-{sequence}",
+        submitted_at=at,
+        snapshot=snapshot,
+        snapshot_sha256=snapshot_sha256(snapshot),
+        by=by,
+    )
+
+
 @transaction.atomic
 def application_submit(
-    *, application: Application, by: User, now: datetime | None = None
+    *, application: Application, by: User, now: datetime | None = None, notify: bool = True
 ) -> Application:
     """Submit a complete draft while its call is open.
 
     Idempotent: submitting an application already submitted (a double click, a
-    retried request) returns it unchanged. Side effects: see ``application_transition``.
+    retried request) returns it unchanged. Side effects: see ``application_transition``
+    (a ``Submission`` with the snapshot and its receipt); when ``notify``, once the
+    transaction commits, the receipt is emailed to ``by`` with its PDF.
     """
     locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     if locked.state in SUBMITTED_STATES:
         return locked
-    return application_transition(
+    submitted = application_transition(
         application=locked, target=ApplicationState.SUBMITTED, by=by, now=now
     )
+    if notify:
+        submission = submitted.submissions.order_by("-sequence").first()
+        assert submission is not None  # created by application_transition just above
+        transaction.on_commit(lambda: receipt_send(submission=submission))
+    return submitted

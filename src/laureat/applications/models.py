@@ -167,3 +167,83 @@ class ResourceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder or self.get_kind_display()} — {self.amount}"
+
+
+class Answer(models.Model):
+    """The answer to one of the call's own questions (``programmes.CallQuestion``).
+
+    ``value`` is JSON: a string (texts, dates in ISO format, single choice), a
+    number, a boolean, a list of strings (multiple choice), or for a file its
+    name and SHA-256.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidature"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        "programmes.CallQuestion",
+        verbose_name=_("question"),
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
+    value = models.JSONField(_("réponse"), null=True, blank=True)
+    file = models.FileField(_("fichier"), upload_to="answers/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+        ordering = ["application", "question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="applications_answer_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} — {self.value}"
+
+
+class Submission(models.Model):
+    """One submission of an application: the frozen snapshot and its receipt.
+
+    A file reopened for correction and submitted again gets a new submission
+    (``sequence`` + 1); earlier ones are kept.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidature"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    sequence = models.PositiveIntegerField(_("numéro de dépôt"))
+    receipt_number = models.CharField(_("numéro de récépissé"), max_length=60, unique=True)
+    submitted_at = models.DateTimeField(_("déposée le"))
+    snapshot = models.JSONField(_("contenu figé"))
+    snapshot_sha256 = models.CharField(_("empreinte SHA-256 du contenu"), max_length=64)
+    by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("déposée par"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+
+    class Meta:
+        verbose_name = _("dépôt")
+        verbose_name_plural = _("dépôts")
+        ordering = ["application", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "sequence"], name="applications_submission_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="applications_submission_sequence_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(snapshot_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="applications_submission_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number

@@ -10,9 +10,12 @@ from laureat.programmes.models import Call
 
 
 def applications_of_user(user: User) -> QuerySet[Application]:
-    """The applications of the organisations ``user`` belongs to."""
+    """The applications of the organisations ``user`` belongs to, and those they co-edit."""
     return (
-        Application.objects.filter(organisation__memberships__user=user)
+        Application.objects.filter(
+            Q(organisation__memberships__user=user) | Q(collaborators__user=user)
+        )
+        .distinct()
         .select_related("call", "organisation", "commune__department__region")
         .order_by("-updated_at")
     )
@@ -50,6 +53,7 @@ def application_budget(application: Application) -> BudgetSummary:
     envelopes = application.call.envelopes.select_related("funder").prefetch_related("categories")
     funded = {e.funder_id: frozenset(e.category_values) for e in envelopes}
     names = {e.funder_id: str(e.funder) for e in envelopes}
+    limits = {e.funder_id: e.amount for e in envelopes}
     return summarise_budget(
         [Expense(b.category, b.amount, b.label) for b in application.budget_lines.all()],
         [
@@ -58,4 +62,5 @@ def application_budget(application: Application) -> BudgetSummary:
         ],
         funded_categories=funded,
         funder_names=names,
+        funder_limits=limits,
     )

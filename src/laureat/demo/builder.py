@@ -14,6 +14,7 @@ from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from stdnum import luhn
 
 from laureat.accounts.models import User
@@ -29,12 +30,14 @@ from laureat.applications.domain import (
 from laureat.applications.enums import ResourceKind
 from laureat.applications.models import Application
 from laureat.demo import facts
+from laureat.demo.review import REVIEWER_NAMES, build_review
 from laureat.programmes.domain import (
     CallSpec,
     CriterionSpec,
     EnvelopeSpec,
     call_create,
     call_publish,
+    call_question_add,
     funder_agent_add,
     funder_create,
     programme_create,
@@ -42,7 +45,7 @@ from laureat.programmes.domain import (
     theme_create,
 )
 from laureat.programmes.enums import ExpenseCategory, ProgrammeRoleKind
-from laureat.programmes.models import Call, Funder, Programme, Technology, Theme
+from laureat.programmes.models import Call, Funder, Programme, QuestionKind, Technology, Theme
 from laureat.territories.models import Commune
 
 DEMO_PASSWORD = "laureat-demo"
@@ -217,7 +220,7 @@ def _submit(
         expenses=budget[0],
         resources=budget[1],
     )
-    return application_submit(application=application, by=user, now=when)
+    return application_submit(application=application, by=user, now=when, notify=False)
 
 
 def _accounts() -> list[DemoAccount]:
@@ -228,19 +231,28 @@ def _accounts() -> list[DemoAccount]:
             DemoAccount(f"evaluateur{i}@{DEMO_DOMAIN}", "évaluateur / membre du comité")
             for i in range(1, 5)
         ],
+        DemoAccount(
+            f"evaluateur5@{DEMO_DOMAIN} … evaluateur{len(REVIEWER_NAMES)}@{DEMO_DOMAIN}",
+            "évaluateurs",
+        ),
         DemoAccount(f"agent.bdt@{DEMO_DOMAIN}", "agent de la Banque des Territoires"),
         DemoAccount(f"agent.etat@{DEMO_DOMAIN}", "agent de l'État"),
         DemoAccount(f"porteur.cnam@{DEMO_DOMAIN}", "porteur : Cnam Chalon-sur-Saône"),
         DemoAccount(f"porteur.cesi@{DEMO_DOMAIN}", "porteur : CESI Nanterre"),
         DemoAccount(f"porteur.ensam@{DEMO_DOMAIN}", "porteur : Ensam Bordeaux"),
         DemoAccount(f"porteur01@{DEMO_DOMAIN} … porteur56@{DEMO_DOMAIN}", "porteurs fictifs"),
+        DemoAccount(
+            APPLICANT_EMAIL, "candidat : un brouillon et une candidature déposée (appel ouvert)"
+        ),
     ]
 
 
 @transaction.atomic
 def build_demo(*, seed: int = 2022) -> DemoResult:
     """Build the programme, its calls, accounts and the 59 applications of the TI 4.0 call."""
-    if Programme.objects.filter(slug=facts.PROGRAMME["slug"]).exists():
+    existing = Programme.objects.filter(slug=facts.PROGRAMME["slug"]).first()
+    if existing is not None:
+        _applicant_journey(existing)
         call = Call.objects.get(slug=facts.TI40_SLUG)
         return DemoResult(
             created=False,
@@ -253,7 +265,7 @@ def build_demo(*, seed: int = 2022) -> DemoResult:
     manager = _user(f"gestionnaire@{DEMO_DOMAIN}", "Camille", "Gestionnaire")
     reviewers = [
         _user(f"evaluateur{i}@{DEMO_DOMAIN}", first, "Évaluateur")
-        for i, first in enumerate(("Alix", "Basile", "Chloé", "Dominique"), start=1)
+        for i, first in enumerate(REVIEWER_NAMES, start=1)
     ]
     agent_bdt = _user(f"agent.bdt@{DEMO_DOMAIN}", "Bérénice", "Agent BdT")
     agent_state = _user(f"agent.etat@{DEMO_DOMAIN}", "Étienne", "Agent État")
@@ -422,10 +434,156 @@ def build_demo(*, seed: int = 2022) -> DemoResult:
                 fictional=True,
             )
 
+    build_review(call=call, reviewers=reviewers, rng=rng, by=manager)
+    _applicant_journey(programme)
     submitted = call.applications.exclude(submitted_at=None)
     return DemoResult(
         created=True,
         accounts=_accounts(),
         applications=submitted.count(),
         regions=submitted.values("commune__department__region").distinct().count(),
+    )
+
+
+# --- the applicant journey: an open demonstration call --------------------------
+
+JOURNEY_CALL_SLUG = "territoires-industrie-2027-jumeaux-numeriques"
+APPLICANT_EMAIL = f"candidat@{DEMO_DOMAIN}"
+
+
+def _applicant_journey(programme: Programme) -> None:
+    """An open fictional call and an applicant with one draft and one submitted application.
+
+    Dates are relative to now (open 30 days ago, closing in 60 days), so the journey
+    can be tried at once. Idempotent: does nothing when the call exists.
+    """
+    if Call.objects.filter(slug=JOURNEY_CALL_SLUG).exists():
+        return
+    now = timezone.now()
+    manager = User.objects.get(email=f"gestionnaire@{DEMO_DOMAIN}")
+    bdt = Funder.objects.get(slug="banque-des-territoires")
+    state = Funder.objects.get(slug="etat-faiit")
+    themes = list(Theme.objects.filter(slug__in=[t[0] for t in facts.THEMES]).order_by("slug"))
+    call = call_create(
+        programme=programme,
+        spec=CallSpec(
+            slug=JOURNEY_CALL_SLUG,
+            title="Territoires d'industrie 2027 : jumeaux numériques pour la formation",
+            summary=(
+                "Appel de démonstration, fictif : il sert à essayer le dépôt d'une candidature "
+                "dans Laureat. Aucun financement réel n'est attribué."
+            ),
+            description=(
+                "Appel fictif créé par la démonstration de Laureat. Il soutient, pour l'exemple, "
+                "des plateaux de formation qui utilisent des jumeaux numériques."
+            ),
+            how_to_apply=(
+                "Connectez-vous avec le compte de démonstration candidat@laureat.example "
+                "(mot de passe laureat-demo), puis cliquez sur « Candidater »."
+            ),
+            opens_at=now - timedelta(days=30),
+            closes_at=now + timedelta(days=60),
+            budget=Decimal("4000000.00"),
+            themes=themes,
+            envelopes=[
+                EnvelopeSpec(bdt, Decimal("1000000.00"), frozenset({ExpenseCategory.ENGINEERING})),
+                EnvelopeSpec(
+                    state,
+                    Decimal("3000000.00"),
+                    frozenset({ExpenseCategory.INVESTMENT, ExpenseCategory.STARTUP}),
+                ),
+            ],
+            criteria=[
+                CriterionSpec("Pertinence pour les métiers du territoire", Decimal("50")),
+                CriterionSpec("Qualité pédagogique du jumeau numérique", Decimal("30")),
+                CriterionSpec("Solidité du plan de financement", Decimal("20")),
+            ],
+        ),
+        by=manager,
+    )
+    call_question_add(
+        call=call,
+        label="Le projet associe-t-il des entreprises industrielles du territoire ?",
+        kind=QuestionKind.YES_NO,
+        required=True,
+        by=manager,
+    )
+    call_question_add(
+        call=call,
+        label="Niveau de formation principalement visé",
+        kind=QuestionKind.SINGLE_CHOICE,
+        choices=[
+            "CAP / Bac pro",
+            "BTS / BUT",
+            "Licence / Master / Ingénieur",
+            "Formation continue",
+        ],
+        required=True,
+        by=manager,
+    )
+    call_question_add(
+        call=call,
+        label="Partenaires du projet",
+        kind=QuestionKind.LONG_TEXT,
+        help_text="Entreprises, établissements, collectivités : qui fait quoi.",
+        by=manager,
+    )
+    call_publish(call=call, by=manager)
+
+    applicant = _user(APPLICANT_EMAIL, "Claude", "Candidat")
+    organisation = organisation_register(
+        name="Campus fictif des industries du Val de Saône",
+        siret=demo_siret(900),
+        kind=OrganisationKind.TRAINING_CENTRE,
+        commune=Commune.objects.filter(code="71076").first(),
+        by=applicant,
+        is_fictional=True,
+    )
+    questions = list(call.questions.order_by("position"))
+    submitted = application_create_draft(
+        call=call,
+        organisation=organisation,
+        title="Jumeau numérique d'une ligne d'assemblage pour les apprentis",
+        by=applicant,
+        is_fictional=True,
+    )
+    submitted = application_update_draft(
+        application=submitted,
+        by=applicant,
+        expected_version=submitted.version,
+        values={
+            "acronym": "JUMEAU-71",
+            "summary": (
+                "Projet fictif de démonstration : une ligne d'assemblage pédagogique et son "
+                "jumeau numérique, partagés entre lycée professionnel, IUT et entreprises."
+            ),
+            "commune": Commune.objects.filter(code="71076").first(),
+            "learners_targeted": 240,
+            "start_date": (now + timedelta(days=200)).date().replace(day=1),
+        },
+        themes=themes[:1],
+        technologies=list(Technology.objects.order_by("name")[:2]),
+        expenses=[
+            Expense(ExpenseCategory.ENGINEERING, Decimal("60000.00"), "Étude de faisabilité"),
+            Expense(ExpenseCategory.INVESTMENT, Decimal("320000.00"), "Ligne et logiciels"),
+            Expense(ExpenseCategory.STARTUP, Decimal("40000.00"), "Ingénierie pédagogique"),
+        ],
+        resources=[
+            Resource(ResourceKind.FUNDER, Decimal("30000.00"), bdt.pk),
+            Resource(ResourceKind.FUNDER, Decimal("180000.00"), state.pk),
+            Resource(ResourceKind.OWN_FUNDS, Decimal("210000.00"), None, "Autofinancement"),
+        ],
+        answers={
+            questions[0]: True,
+            questions[1]: "BTS / BUT",
+            questions[2]: "Trois entreprises de la plasturgie et l'IUT (fictifs).",
+        },
+    )
+    application_submit(application=submitted, by=applicant, notify=False)
+    application_create_draft(
+        call=call,
+        organisation=organisation,
+        title="Atelier de maintenance prédictive (brouillon)",
+        by=applicant,
+        is_fictional=True,
     )

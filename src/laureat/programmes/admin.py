@@ -12,6 +12,7 @@ from laureat.core.money import format_eur
 from laureat.programmes.domain import call_publish
 from laureat.programmes.models import (
     Call,
+    CallQuestion,
     Criterion,
     Envelope,
     EnvelopeCategory,
@@ -80,6 +81,22 @@ class CriterionInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
+class CallQuestionInline(admin.StackedInline):
+    model = CallQuestion
+    extra = 0
+    fields = [("position", "kind", "required"), "label", "help_text", "choices"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 60})}}
+
+
+@admin.register(CallQuestion)
+class CallQuestionAdmin(admin.ModelAdmin):
+    list_display = ["label", "call", "position", "kind", "required"]
+    list_filter = ["kind", "required", "call__programme"]
+    list_select_related = ["call"]
+    search_fields = ["label", "call__title"]
+    autocomplete_fields = ["call"]
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     list_display = [
@@ -98,7 +115,7 @@ class CallAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "opens_at"
     filter_horizontal = ["themes"]
-    inlines = [EnvelopeInline, CriterionInline]
+    inlines = [EnvelopeInline, CriterionInline, CallQuestionInline]
     # The state changes only through the domain (call_publish and its checks).
     readonly_fields = ["state"]
     actions = ["publish"]

@@ -14,13 +14,16 @@ from laureat.core.errors import DomainError
 from laureat.core.money import format_eur, money_sum, to_money
 from laureat.programmes.enums import CallState, ExpenseCategory, ProgrammeRoleKind
 from laureat.programmes.models import (
+    CHOICE_KINDS,
     Call,
+    CallQuestion,
     Criterion,
     Envelope,
     EnvelopeCategory,
     Funder,
     Programme,
     ProgrammeRole,
+    QuestionKind,
     Theme,
 )
 
@@ -229,3 +232,51 @@ def call_publish(*, call: Call, by: User | None) -> Call:
     call.save(update_fields=["state", "updated_at"])
     log_action(actor=by, action="call.publish", obj=call)
     return call
+
+
+@transaction.atomic
+def call_question_add(
+    *,
+    call: Call,
+    label: str,
+    kind: str,
+    by: User | None,
+    required: bool = False,
+    help_text: str = "",
+    choices: Sequence[str] = (),
+) -> CallQuestion:
+    """Add one of the call's own questions, after the existing ones.
+
+    Choice questions need at least two distinct choices; other kinds take none.
+    Side effects: audit entry ``call.question_add``.
+    """
+    label = label.strip()
+    if not label:
+        raise DomainError(_("Rédigez l'intitulé de la question."))
+    if kind not in QuestionKind.values:
+        raise DomainError(_("Type de question inconnu : %s.") % kind)
+    cleaned = [c.strip() for c in choices if c.strip()]
+    if kind in CHOICE_KINDS:
+        if len(cleaned) < 2 or len(set(cleaned)) != len(cleaned):
+            raise DomainError(_("Une question à choix propose au moins deux réponses différentes."))
+    elif cleaned:
+        raise DomainError(_("Seules les questions à choix proposent des réponses."))
+    if call.questions.filter(label=label).exists():
+        raise DomainError(_("L'appel pose déjà la question « %s ».") % label)
+    last = call.questions.order_by("-position").values_list("position", flat=True).first()
+    question = CallQuestion.objects.create(
+        call=call,
+        position=(last or 0) + 1,
+        label=label,
+        help_text=help_text,
+        kind=kind,
+        required=required,
+        choices=cleaned,
+    )
+    log_action(
+        actor=by,
+        action="call.question_add",
+        obj=call,
+        data={"label": label, "kind": kind, "required": required, "choices": cleaned},
+    )
+    return question

@@ -265,3 +265,57 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Texte court")
+    LONG_TEXT = "long_text", _("Texte long")
+    NUMBER = "number", _("Nombre")
+    YES_NO = "yes_no", _("Oui / non")
+    SINGLE_CHOICE = "single_choice", _("Choix unique")
+    MULTIPLE_CHOICE = "multiple_choice", _("Choix multiple")
+    DATE = "date", _("Date")
+    FILE = "file", _("Fichier")
+
+
+CHOICE_KINDS: frozenset[str] = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
+
+
+class CallQuestion(models.Model):
+    """A question of the call's own, asked beyond the common application form."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.TextField(_("aide"), blank=True)
+    kind = models.CharField(_("type de réponse"), max_length=20, choices=QuestionKind.choices)
+    required = models.BooleanField(_("réponse obligatoire"), default=False)
+    choices = models.JSONField(
+        _("choix proposés"),
+        default=list,
+        blank=True,
+        help_text=_("Pour les questions à choix : la liste des réponses possibles."),
+    )
+
+    class Meta:
+        verbose_name = _("question de l'appel")
+        verbose_name_plural = _("questions de l'appel")
+        ordering = ["call", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "label"], name="programmes_question_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="programmes_question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(label=""), name="programmes_question_label_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in CHOICE_KINDS
