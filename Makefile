@@ -5,6 +5,8 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev demo serve migrate test test-postgres lint format typecheck check messages clean
@@ -39,7 +41,7 @@ serve: migrate ## serve without loading the demo
 	DEBUG=$${DEBUG:-1} $(BIN)/laureat runserver $(HOST):$(PORT)
 
 test: install-dev ## run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
-	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here." >&2; exit 1; fi; \
 	exit $$status
 

@@ -17,6 +17,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("compte/", include("laureat.accounts.urls")),
+    path("candidatures/", include("laureat.applications.urls")),
+    path("organisations/", include("laureat.applicants.urls")),
+    path("documents/", include("laureat.documents.urls")),
     path("", include("laureat.web.urls")),
     prefix_default_language=False,
 )

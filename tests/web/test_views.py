@@ -21,14 +21,27 @@ from django.views.defaults import permission_denied, server_error
 from pytest_django import DjangoAssertNumQueries
 
 from laureat.accounts.models import User
-from laureat.applicants.models import LegalCategory, Membership, Organisation
+from laureat.applicants.models import (
+    ApplicationCollaborator,
+    Invitation,
+    LegalCategory,
+    Membership,
+    Organisation,
+)
 from laureat.applications.enums import ApplicationState
-from laureat.applications.models import Application, BudgetLine, ResourceLine
+from laureat.applications.models import (
+    Answer,
+    Application,
+    BudgetLine,
+    ResourceLine,
+    Submission,
+)
 from laureat.core.audit import log_action
 from laureat.core.models import AuditLog
 from laureat.programmes.enums import ExpenseCategory
 from laureat.programmes.models import (
     Call,
+    CallQuestion,
     Criterion,
     Envelope,
     EnvelopeCategory,
@@ -52,6 +65,7 @@ from tests.factories import (
     ProgrammeRoleFactory,
     ResourceLineFactory,
     ThemeFactory,
+    UserFactory,
     commune,
     valid_siret,
 )
@@ -485,7 +499,35 @@ def _known_objects() -> dict[type[Model], tuple[Model, str]]:
     legal_category = LegalCategory.objects.order_by("code").first()
     assert technology is not None
     assert legal_category is not None
+    question = CallQuestion.objects.create(
+        call=call, label="Partenaires du projet", kind="long_text"
+    )
+    answer = Answer.objects.create(application=application, question=question, value="Trois")
+    submission = Submission.objects.create(
+        application=application,
+        sequence=1,
+        receipt_number="TEST-000001-1",
+        submitted_at=timezone.now(),
+        snapshot={},
+        snapshot_sha256="0" * 64,
+        by=UserFactory(),
+    )
+    invitation = Invitation.objects.create(
+        organisation=application.organisation,
+        email="invite@example.fr",
+        token="t",
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    collaborator = ApplicationCollaborator.objects.create(
+        application=application,
+        user=UserFactory(email="coredac@example.fr", first_name="Corédac", last_name="Trice"),
+    )
     return {
+        CallQuestion: (question, "Partenaires du projet"),
+        Answer: (answer, "Partenaires du projet"),
+        Submission: (submission, "TEST-000001-1"),
+        Invitation: (invitation, "invite@example.fr"),
+        ApplicationCollaborator: (collaborator, "Corédac Trice"),
         AuditLog: (entry, "call.publish"),
         Programme: (call.programme, call.programme.name),
         ProgrammeRole: (role, role.user.last_name),

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "laureat.programmes",
     "laureat.applicants",
     "laureat.applications",
+    "laureat.documents",
+    "laureat.review",
     "laureat.web",
     "laureat.demo",
     "dsfr",
@@ -130,6 +132,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.STATIC_ROOT
 MEDIA_ROOT = env.MEDIA_ROOT
+# Attachments: checked by content, size-limited, optionally virus-scanned (laureat.documents).
+# MEDIA_URL is never served: files go out through documents:download, after a permission check.
+LAUREAT_UPLOAD_MAX_BYTES = env.LAUREAT_UPLOAD_MAX_MB * 1024 * 1024
+LAUREAT_VIRUS_SCAN_COMMAND = env.LAUREAT_VIRUS_SCAN_COMMAND
+# Uploads above 2.5 MB stream to a temporary file instead of memory; form fields
+# (long answers, not files) may total 10 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
