@@ -1,5 +1,6 @@
 """The demonstration programme: the facts of the article, 59 applications, idempotence."""
 
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
@@ -13,11 +14,12 @@ from stdnum.fr import siret
 from laureat.accounts.models import User
 from laureat.applicants.models import Organisation
 from laureat.applications.enums import ApplicationState
-from laureat.applications.models import Application
+from laureat.applications.models import Application, Submission
 from laureat.applications.queries import application_budget, call_application_stats
-from laureat.demo.builder import DEMO_PASSWORD, build_demo, demo_siret
+from laureat.demo.builder import DEMO_PASSWORD, JOURNEY_CALL_SLUG, build_demo, demo_siret
 from laureat.programmes.enums import CallPhase, ProgrammeRoleKind
 from laureat.programmes.models import Call, Programme
+from laureat.review.models import Assignment, Conflict
 
 PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.django_db
@@ -100,14 +102,17 @@ def test_demo_real_projects_carry_the_article_facts(demo: Call) -> None:
 
 def test_demo_generated_data_is_marked_fictional(demo: Call) -> None:
     assert demo.applications.filter(is_fictional=True).count() == 56
-    assert Organisation.objects.filter(is_fictional=True).count() == 56
+    # 56 in the TI 4.0 call, and the demo applicant's organisation.
+    assert Organisation.objects.filter(is_fictional=True).count() == 57
     assert Organisation.objects.filter(is_fictional=False).count() == 3
 
 
 def test_demo_earlier_calls_are_closed_with_recorded_counts(demo: Call) -> None:
     earlier = {
         c.slug: c.recorded_laureates
-        for c in Call.objects.exclude(pk=demo.pk).filter(programme=demo.programme)
+        for c in Call.objects.exclude(pk=demo.pk)
+        .exclude(slug=JOURNEY_CALL_SLUG)
+        .filter(programme=demo.programme)
     }
     assert earlier == {"ecoles-de-production": 39, "au-coeur-des-territoires": 75}
     assert all(c.phase() == CallPhase.CLOSED for c in Call.objects.filter(slug__in=list(earlier)))
@@ -118,7 +123,7 @@ def test_demo_accounts_exist_for_every_role(demo: Call) -> None:
     managers = programme.roles.filter(role=ProgrammeRoleKind.MANAGER)
     reviewers = programme.roles.filter(role=ProgrammeRoleKind.REVIEWER)
     assert [r.user.email for r in managers] == ["gestionnaire@laureat.example"]
-    assert reviewers.count() == 4
+    assert reviewers.count() == 18
     assert User.objects.get(email="agent.bdt@laureat.example").funders.get().short_name == (
         "Banque des Territoires"
     )
@@ -142,7 +147,50 @@ def test_demo_command_prints_the_accounts() -> None:
     text = out.getvalue()
     assert "59 submitted applications from 14 regions" in text
     assert "gestionnaire@laureat.example" in text
+    assert "candidat@laureat.example" in text
     assert DEMO_PASSWORD in text
     again = StringIO()
     call_command("demo", stdout=again)
     assert "already loaded" in again.getvalue()
+
+
+def test_demo_open_call_lets_the_applicant_journey_be_tried(demo: Call) -> None:
+    call = Call.objects.get(slug=JOURNEY_CALL_SLUG)
+    applicant = User.objects.get(email="candidat@laureat.example")
+    states = sorted(
+        Application.objects.filter(organisation__memberships__user=applicant).values_list(
+            "state", flat=True
+        )
+    )
+    assert call.programme == demo.programme
+    assert call.phase() == CallPhase.OPEN
+    assert "démonstration" in call.summary
+    assert call.envelopes.count() == 2
+    assert sorted(call.questions.values_list("kind", flat=True)) == [
+        "long_text",
+        "single_choice",
+        "yes_no",
+    ]
+    assert applicant.check_password(DEMO_PASSWORD)
+    assert states == [ApplicationState.DRAFT, ApplicationState.SUBMITTED]
+    assert Submission.objects.get(application__call=call).snapshot["answers"][0]["value"] is True
+
+
+def test_demo_assigns_three_reviewers_per_application_without_conflicts(demo: Call) -> None:
+    pairs = list(
+        Assignment.objects.filter(application__call=demo).values_list(
+            "application_id", "reviewer_id"
+        )
+    )
+    per_application = Counter(a for a, _r in pairs)
+    loads = Counter(r for _a, r in pairs)
+    conflicts = set(
+        Conflict.objects.filter(application__call=demo).values_list("application_id", "reviewer_id")
+    )
+
+    assert len(per_application) == 59
+    assert set(per_application.values()) == {3}
+    assert max(loads.values()) <= 12
+    assert min(loads.values()) >= 6
+    assert len(conflicts) == 2  # two reviewers are affiliated with applicant organisations
+    assert conflicts.isdisjoint(pairs)
