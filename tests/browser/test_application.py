@@ -1,7 +1,10 @@
 """An applicant drafts and submits an application in a real browser (Chromium, Playwright)."""
 
+import hashlib
 import re
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -10,6 +13,7 @@ from playwright.sync_api import Page, expect
 from laureat.applicants.enums import MembershipRole
 from laureat.applications.models import Application, Submission
 from laureat.programmes.models import Call
+from tests.documents.samples import pdf_bytes
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -24,7 +28,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def site(live_server: object, reference_data: None) -> dict[str, object]:
+def site(
+    live_server: object, reference_data: None, settings: Any, tmp_path: Path
+) -> dict[str, object]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LAUREAT_VIRUS_SCAN_COMMAND = ""
     setup: OpenCall = make_open_call_with_envelopes()
     user = UserFactory(email="porteuse@example.fr")
     organisation = OrganisationFactory(name="Campus des métiers de Chalon")
@@ -44,7 +52,9 @@ def _continue(page: Page) -> None:
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
 
-def test_applicant_drafts_and_submits_with_receipt(page: Page, site: dict[str, object]) -> None:
+def test_applicant_drafts_and_submits_with_receipt(
+    page: Page, site: dict[str, object], tmp_path: Path
+) -> None:
     url = str(site["url"])
     setup: OpenCall = site["setup"]  # type: ignore[assignment]
     _sign_in(page, url, "porteuse@example.fr")
@@ -99,6 +109,12 @@ def test_applicant_drafts_and_submits_with_receipt(page: Page, site: dict[str, o
     expect(page.get_by_text("Étape 7 sur 9")).to_be_visible()
     _continue(page)
     expect(page.get_by_text("Étape 8 sur 9")).to_be_visible()
+    document = tmp_path / "Lettre de soutien.pdf"
+    document.write_bytes(pdf_bytes())
+    page.get_by_label("Fichier").set_input_files(str(document))
+    page.get_by_role("button", name="Ajouter le fichier").click()
+    expect(page.get_by_text("Le fichier « Lettre de soutien.pdf » a été ajouté")).to_be_visible()
+    expect(page.get_by_text("Étape 8 sur 9")).to_be_visible()
     page.get_by_role("link", name="Continuer").click()
 
     expect(page.get_by_text("La candidature est complète")).to_be_visible()
@@ -108,6 +124,10 @@ def test_applicant_drafts_and_submits_with_receipt(page: Page, site: dict[str, o
     submission = Submission.objects.get()
     expect(page.get_by_test_id("receipt-number")).to_have_text(submission.receipt_number)
     expect(page.get_by_test_id("receipt-sha256")).to_have_text(submission.snapshot_sha256)
+    attachments = submission.snapshot["attachments"]
+    assert [(a["name"], a["sha256"]) for a in attachments] == [
+        ("Lettre de soutien.pdf", hashlib.sha256(pdf_bytes()).hexdigest())
+    ]
     assert Application.objects.get().state == "submitted"
 
 
