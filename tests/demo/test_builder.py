@@ -19,7 +19,8 @@ from laureat.applications.queries import application_budget, call_application_st
 from laureat.demo.builder import DEMO_PASSWORD, JOURNEY_CALL_SLUG, build_demo, demo_siret
 from laureat.programmes.enums import CallPhase, ProgrammeRoleKind
 from laureat.programmes.models import Call, Programme
-from laureat.review.models import Assignment, Conflict
+from laureat.review.models import Assignment, Conflict, Review
+from laureat.review.queries import call_ranking
 
 PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,13 @@ def test_demo_assigns_three_reviewers_per_application_without_conflicts(demo: Ca
     assert min(loads.values()) >= 6
     assert len(conflicts) == 2  # two reviewers are affiliated with applicant organisations
     assert conflicts.isdisjoint(pairs)
+
+
+def test_demo_reviews_are_submitted_and_rank_the_real_projects_high(demo: Call) -> None:
+    assert Review.objects.filter(assignment__application__call=demo).count() == 177
+    assert not Review.objects.filter(submitted_at__isnull=True).exists()
+    ranking = call_ranking(demo)
+    assert len(ranking) == 59
+    top_half = {row.application_id for row in ranking[:30]}
+    real = set(demo.applications.filter(is_fictional=False).values_list("pk", flat=True))
+    assert real <= top_half
