@@ -219,7 +219,7 @@ def test_applicant_replies_on_the_thread_with_a_file(
     # The manager downloads the reply's file; another applicant may not.
     download = reverse("documents:download", args=[attachment.pk])
     response = _client_for(manager).get(download)
-    response.close()
+    b"".join(response.streaming_content)  # reading to the end closes the file
     assert response.status_code == 200
 
 

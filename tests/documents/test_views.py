@@ -26,15 +26,17 @@ def _client_for(user: User) -> Client:
 
 
 def _content(response: Any) -> bytes:
-    content = b"".join(response.streaming_content)
-    response.close()
-    return content
+    # Reading the stream to its end closes the file (the test client then calls
+    # response.close() itself, without the request_finished signal that would
+    # otherwise close the database connection of the test's transaction).
+    return b"".join(response.streaming_content)
 
 
 def _status(client: Client, url: str) -> int:
     """GET ``url`` and close the response (a download holds its file open until then)."""
     response = client.get(url)
-    response.close()
+    if response.streaming:
+        _content(response)
     return int(response.status_code)
 
 
@@ -109,7 +111,7 @@ def test_download_of_a_tricky_name_gives_a_quoted_plain_name(
         application=draft, by=user, upload=upload('../../etc/passwd "x".pdf', samples.pdf_bytes())
     )
     response = _client_for(user).get(reverse("documents:download", args=[attachment.pk]))
-    response.close()
+    _content(response)
     assert response["Content-Disposition"] == (
         'attachment; filename="passwd \\"x\\".pdf"; filename*=UTF-8\'\'passwd%20%22x%22.pdf'
     )

@@ -357,8 +357,10 @@ def _check_answerable(invitation: Invitation, by: User, now: datetime) -> None:
 
 
 def _locked(invitation: Invitation) -> Invitation:
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join
+    # that select_related makes for the optional application.
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation", "application")
         .get(pk=invitation.pk)
     )
