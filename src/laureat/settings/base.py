@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "laureat.applications",
     "laureat.documents",
     "laureat.review",
+    "laureat.selection",
     "laureat.web",
     "laureat.demo",
     "dsfr",
