@@ -281,12 +281,10 @@ def assignment_build(*, call: Call) -> AssignmentRun:
         )
         if a in app_index and r in rev_index
     ]
-    edges = [
-        (i, j, float(affinities[i, j]))
-        for i in range(len(applications))
-        for j in range(len(reviewers))
-        if (i, j) not in conflicted
-    ]
+    candidates = np.ones(affinities.shape, dtype=bool)
+    for i, j in conflicted:
+        candidates[i, j] = False
+    edge_application, edge_reviewer = np.nonzero(candidates)
     max_loads = [
         r.max_load if r.max_load is not None else review_settings.max_load for r in reviewers
     ]
@@ -294,9 +292,9 @@ def assignment_build(*, call: Call) -> AssignmentRun:
     problem = AssignmentProblem.create(
         n_applications=len(applications),
         n_reviewers=len(reviewers),
-        edge_application=[e[0] for e in edges],
-        edge_reviewer=[e[1] for e in edges],
-        edge_affinity=[e[2] for e in edges],
+        edge_application=edge_application,
+        edge_reviewer=edge_reviewer,
+        edge_affinity=affinities[edge_application, edge_reviewer],
         k=k,
         max_load=max_loads,
         min_load=[min(review_settings.min_load, m) for m in max_loads],
