@@ -172,13 +172,14 @@ def test_reply_refused_to_another_applicant_and_after_closing(
 
 
 def test_manager_sends_a_request_from_the_page_and_reopens(
-    submitted: Application, manager: User
+    submitted: Application, manager: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = _client_for(manager)
-    response = client.post(
-        reverse("documents:request_create", args=[submitted.pk]),
-        {"message": "Corrigez le budget.", "sections": ["budget"], "reopen": "on"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("documents:request_create", args=[submitted.pk]),
+            {"message": "Corrigez le budget.", "sections": ["budget"], "reopen": "on"},
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("documents:thread", args=[submitted.pk])
     submitted.refresh_from_db()
@@ -186,6 +187,8 @@ def test_manager_sends_a_request_from_the_page_and_reopens(
     page = client.get(response["Location"]).content.decode()
     assert "Corrigez le budget." in page
     assert "Rouverte pour correction" in page
+    thread_link = "http://testserver" + reverse("documents:thread", args=[submitted.pk])
+    assert thread_link in mail.outbox[-1].body
 
 
 def test_request_page_is_forbidden_to_the_applicant_and_hidden_from_others(

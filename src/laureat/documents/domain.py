@@ -233,8 +233,9 @@ def _check_sections(sections: Iterable[str]) -> list[str]:
     return [s for s in Section.values if s in chosen]
 
 
-def _thread_path(application: Application) -> str:
-    return reverse("documents:thread", kwargs={"pk": application.pk})
+def _thread_path(application: Application, base_url: str = "") -> str:
+    """The thread's address; absolute when ``base_url`` (scheme and host) is given."""
+    return base_url.rstrip("/") + reverse("documents:thread", kwargs={"pk": application.pk})
 
 
 def _member_emails(application: Application) -> list[str]:
@@ -254,6 +255,7 @@ def information_request_send(
     sections: Sequence[str] = (),
     reopen: bool = False,
     now: datetime | None = None,
+    base_url: str = "",
 ) -> InformationRequest:
     """A manager asks the applicant for more information, and may reopen sections.
 
@@ -317,7 +319,7 @@ def information_request_send(
             if reopen
             else ""
         ),
-        "path": _thread_path(application),
+        "path": _thread_path(application, base_url),
     }
     if recipients:
         transaction.on_commit(
@@ -333,6 +335,7 @@ def information_reply(
     by: User,
     message: str,
     files: Sequence[Any] = (),
+    base_url: str = "",
 ) -> InformationReply:
     """A member of the applicant organisation answers a request, with text and files.
 
@@ -382,7 +385,7 @@ def information_reply(
             "reference": application.reference,
             "message": message,
             "files": (_("%d fichier(s) joint(s).\n\n") % len(prepared)) if prepared else "",
-            "path": _thread_path(application),
+            "path": _thread_path(application, base_url),
         }
         transaction.on_commit(
             lambda: send_mail(subject, body, None, [manager_email], fail_silently=False)

@@ -198,6 +198,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 sections=form.cleaned_data["sections"],
                 reopen=form.cleaned_data["reopen"],
+                base_url=request.build_absolute_uri("/"),
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -235,6 +236,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 by=_user(request),
                 message=form.cleaned_data["message"],
                 files=form.cleaned_data["documents"],
+                base_url=request.build_absolute_uri("/"),
             )
         except DomainError as error:
             form.add_error("documents" if error.code in _FILE_ERRORS else None, str(error))
