@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from unittest import mock
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -719,3 +720,27 @@ def test_check_selection_reports_a_broken_budget() -> None:
     constraints = {v.constraint for v in check_selection(problem, broken)}
     assert "budget" in constraints
     assert "explanation" in constraints
+
+
+def test_solve_selection_works_after_another_highs_run_started_more_threads() -> None:
+    # Another part of the process (e.g. an LP with HiGHS's default threads) starts the
+    # global scheduler first; the optimiser asks for one thread and must still run.
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.setOptionValue("threads", 2)
+    other.addVar(0.0, 1.0)
+    other.changeColCost(0, -1.0)
+    other.run()
+    problem = SelectionProblem(
+        ids=np.array([1, 2]),
+        scores=np.array([3.0, 2.0]),
+        regions=np.array(["A", "B"]),
+        requests=np.array([[10.0], [10.0]]),
+        eligible=np.array([True, True]),
+        budget=15.0,
+        envelopes=np.array([15.0]),
+    )
+
+    result = solve_selection(problem)
+
+    assert result.selected_ids == (1,)

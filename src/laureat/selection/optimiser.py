@@ -732,7 +732,14 @@ def _highs(
 def _run(h: highspy.Highs, *, gap: float, time_limit: float) -> highspy.HighsModelStatus:
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", max(time_limit, 0.01))
-    h.run()
+    if h.run() == highspy.HighsStatus.kError and (
+        h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        # HiGHS refuses to run with ``threads=1`` when something else in this process
+        # (another solver call with the default threads) started its global thread
+        # scheduler with more threads: reset the scheduler, then run again.
+        highspy.Highs.resetGlobalScheduler(True)
+        h.run()
     return h.getModelStatus()
 
 
