@@ -1,10 +1,12 @@
 """Fixtures shared by the whole suite: people and an open call. App-specific data lives in tests."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from laureat.accounts.models import User
 from laureat.applicants.enums import MembershipRole
@@ -20,6 +22,13 @@ from tests.factories import (
     UserFactory,
     make_open_call_with_envelopes,
 )
+
+# In CI (CI=true) property tests draw the same examples every run, so that a
+# failure there is reproducible and main cannot turn red by chance; locally they
+# keep exploring new examples (a failure found that way becomes an @example).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
