@@ -4,7 +4,6 @@ The optimiser itself is pure (``review/assignment.py``); ``assignment_run`` load
 call from the database, builds the problem, solves it and saves the proposal.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -184,13 +183,10 @@ def conflicts_compute(*, call: Call, by: User | None) -> int:
         for a, r, s in sorted(wanted - set(existing))
     )
     conflicted = {(a, r) for a, r, _s in wanted}
-    Assignment.objects.filter(reviewer__call=call).filter(
-        pk__in=[
-            a.pk
-            for a in Assignment.objects.filter(reviewer__call=call)
-            if (a.application_id, a.reviewer_id) in conflicted
-        ]
-    ).delete()
+    assigned = Assignment.objects.filter(reviewer__call=call).values_list(
+        "pk", "application_id", "reviewer_id"
+    )
+    Assignment.objects.filter(pk__in=[pk for pk, a, r in assigned if (a, r) in conflicted]).delete()
     log_action(actor=by, action="review.conflicts_compute", obj=call, data={"count": len(wanted)})
     return len(wanted)
 
@@ -357,9 +353,6 @@ def assignment_save(*, run: AssignmentRun, by: User | None) -> AssignmentRun:
             )
     Assignment.objects.bulk_create(new)
     run.saved = True
-    loads: dict[int, int] = defaultdict(int)
-    for j in run.result.pair_reviewer.tolist():
-        loads[run.reviewer_ids[j]] += 1
     log_action(
         actor=by,
         action="review.assignment_run",
