@@ -67,6 +67,9 @@ def test_applicant_drafts_and_submits_with_receipt(
     expect(page.get_by_text("Étape 1 sur 9")).to_be_visible()
     page.get_by_label("Résumé").fill("Un plateau partagé entre lycée, IUT et industriels.")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
+    # The save posts and redirects: wait for its answer before reloading, or the
+    # reload races the navigation and Chromium detaches the page.
+    expect(page.get_by_text("Enregistré.", exact=True)).to_be_visible()
     page.reload()
     expect(page.get_by_label("Résumé")).to_have_value(
         "Un plateau partagé entre lycée, IUT et industriels."
@@ -78,6 +81,7 @@ def test_applicant_drafts_and_submits_with_receipt(
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("radio", name=re.compile(r"^Chalon-sur-Saône \(71076\)")).check(force=True)
     _continue(page)
+    expect(page.get_by_text("Étape 3 sur 9")).to_be_visible()
     page.reload()
 
     expect(page.get_by_text("Étape 3 sur 9")).to_be_visible()
@@ -96,6 +100,7 @@ def test_applicant_drafts_and_submits_with_receipt(
     rows.nth(1).get_by_label("Montant (€)").fill("200000")
     expect(page.get_by_test_id("total-expenses")).to_have_text("300 000,00 €")
     _continue(page)
+    expect(page.get_by_text("Étape 6 sur 9")).to_be_visible()
     page.reload()
 
     expect(page.get_by_text("Étape 6 sur 9")).to_be_visible()
