@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("candidatures/", include("laureat.applications.urls")),
     path("organisations/", include("laureat.applicants.urls")),
     path("documents/", include("laureat.documents.urls")),
+    path("", include("laureat.review.urls")),
     path("", include("laureat.web.urls")),
     prefix_default_language=False,
 )

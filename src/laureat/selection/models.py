@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from laureat.core.models import TimeStampedModel
+from laureat.core.money import MoneyField
+from laureat.selection.enums import DecisionOutcome
 from laureat.selection.optimiser import Objective, ScoreScale
 
 
@@ -121,3 +123,80 @@ class SelectionRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.call} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(TimeStampedModel):
+    """The committee's decision on one application, with its awards per funder.
+
+    It stays pending (``published_at`` empty) until the manager publishes all the
+    decisions of the call at once; only then does the application change state and
+    may the public or the applicant see it.
+    """
+
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("candidature"),
+        on_delete=models.CASCADE,
+        related_name="decision",
+    )
+    outcome = models.CharField(_("décision"), max_length=20, choices=DecisionOutcome.choices)
+    waiting_rank = models.PositiveSmallIntegerField(
+        _("rang sur la liste d'attente"), null=True, blank=True
+    )
+    reason = models.TextField(_("motifs"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistrée par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values),
+                name="selection_decision_outcome_valid",
+            ),
+            # A rank exactly when the application is on the waiting list.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=DecisionOutcome.WAITING_LIST, waiting_rank__isnull=False)
+                    | (~Q(outcome=DecisionOutcome.WAITING_LIST) & Q(waiting_rank__isnull=True))
+                ),
+                name="selection_decision_waiting_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.get_outcome_display()}"
+
+
+class DecisionAward(models.Model):
+    """The amount one funder grants to a laureate."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("décision"), on_delete=models.CASCADE, related_name="awards"
+    )
+    funder = models.ForeignKey(
+        "programmes.Funder",
+        verbose_name=_("cofinanceur"),
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    amount = MoneyField(_("montant attribué"))
+
+    class Meta:
+        verbose_name = _("montant attribué")
+        verbose_name_plural = _("montants attribués")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "funder"], name="selection_award_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="selection_award_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder}: {self.amount}"
