@@ -475,3 +475,9 @@ def review_unlock(*, review: Review, by: User, reason: str) -> Review:
         data={"reviewer": review.assignment.reviewer.user.email, "reason": reason.strip()},
     )
     return review
+
+
+# --- reviewer side: invitations, profile, declines (helper A appends below) ---
+
+
+# --- manager side: invitations, adjustments, progress, reminders (helper B appends below) ---

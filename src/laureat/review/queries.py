@@ -51,3 +51,9 @@ def call_ranking(call: Call) -> list[RankingRow]:
         for app_id, agg in aggregates.items()
     ]
     return sorted(rows, key=lambda r: (-r.score, r.application_id))
+
+
+# --- reviewer side (helper A appends below) ---
+
+
+# --- manager side (helper B appends below) ---
