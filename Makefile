@@ -33,12 +33,12 @@ migrate: install ## create or update the SQLite database under var/ (or DATABASE
 	DEBUG=$${DEBUG:-1} $(BIN)/laureat migrate --verbosity 1
 
 demo: migrate ## install, migrate, load the demo, print its accounts, serve http://127.0.0.1:8000 (PORT=…)
-	DEBUG=$${DEBUG:-1} $(BIN)/laureat demo
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/laureat demo
 	@printf "\nLaureat: http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)\n\n"
-	DEBUG=$${DEBUG:-1} $(BIN)/laureat runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/laureat runserver $(HOST):$(PORT)
 
 serve: migrate ## serve without loading the demo
-	DEBUG=$${DEBUG:-1} $(BIN)/laureat runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/laureat runserver $(HOST):$(PORT)
 
 test: install-dev ## run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 	@$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \

@@ -31,10 +31,7 @@ from laureat.accounts.tokens import (
 )
 from laureat.core.audit import log_action
 from laureat.core.errors import DomainError
-
-
-def _absolute(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + path
+from laureat.core.links import absolute_url
 
 
 def _send(*, template: str, to: str, context: dict[str, object]) -> None:
@@ -50,7 +47,7 @@ def _send_confirmation(*, user: User, base_url: str, next_url: str, now: datetim
         to=user.email,
         context={
             "user": user,
-            "link": _absolute(base_url, reverse("accounts:confirm", args=[token])),
+            "link": absolute_url(base_url, reverse("accounts:confirm", args=[token])),
             "days": CONFIRMATION_MAX_AGE.days,
         },
     )
@@ -94,8 +91,8 @@ def user_sign_up(
                 to=existing.email,
                 context={
                     "user": existing,
-                    "login_link": _absolute(base_url, reverse("accounts:login")),
-                    "reset_link": _absolute(base_url, reverse("accounts:password_reset")),
+                    "login_link": absolute_url(base_url, reverse("accounts:login")),
+                    "reset_link": absolute_url(base_url, reverse("accounts:password_reset")),
                 },
             )
         log_action(actor=None, action="user.sign_up_existing", obj=existing)

@@ -25,6 +25,7 @@ from laureat.applicants.models import (
 from laureat.applicants.siret import clean_siret, siren_of
 from laureat.core.audit import log_action
 from laureat.core.errors import DomainError
+from laureat.core.links import absolute_url
 from laureat.territories.models import Commune
 
 if TYPE_CHECKING:
@@ -307,7 +308,7 @@ def _send_invitation_email(invitation: Invitation, *, site_url: str) -> None:
     path = reverse("applicants:invitation", kwargs={"token": invitation.token})
     context = {
         "invitation": invitation,
-        "link": site_url.rstrip("/") + path,
+        "link": absolute_url(site_url, path),
         "sender": invitation.invited_by.get_full_name() or invitation.invited_by.email
         if invitation.invited_by is not None
         else "Laureat",

@@ -34,6 +34,7 @@ from laureat.applications.models import Application
 from laureat.applications.rules import actor_roles
 from laureat.core.audit import log_action
 from laureat.core.errors import DomainError
+from laureat.core.links import absolute_url
 from laureat.documents.detect import ACCEPTED_LABELS, FileType, detect_file_type
 from laureat.documents.enums import Section
 from laureat.documents.models import Attachment, InformationReply, InformationRequest
@@ -235,7 +236,7 @@ def _check_sections(sections: Iterable[str]) -> list[str]:
 
 def _thread_path(application: Application, base_url: str = "") -> str:
     """The thread's address; absolute when ``base_url`` (scheme and host) is given."""
-    return base_url.rstrip("/") + reverse("documents:thread", kwargs={"pk": application.pk})
+    return absolute_url(base_url, reverse("documents:thread", kwargs={"pk": application.pk}))
 
 
 def _member_emails(application: Application) -> list[str]:

@@ -38,6 +38,9 @@ VAR_DIR = Path(_str("LAUREAT_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = _bool("DEBUG", False)
 SECRET_KEY = _str("SECRET_KEY", "")
+# The site's public address (scheme and host), for links in emails sent without a
+# request (the CLI, the demo): e.g. https://laureat.example.gouv.fr
+SITE_URL = _str("SITE_URL", "")
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", [])
 
