@@ -54,12 +54,26 @@ def is_not_deleted(user: Any, attachment: Attachment | None) -> bool:
 
 
 @rules.predicate
+def is_confirmed_reviewer(user: Any, attachment: Attachment | None) -> bool:
+    """An assigned reviewer who confirmed having no conflict reads the application's own
+    files (not those of the requests for information)."""
+    from laureat.review.queries import may_read_application
+
+    if not isinstance(attachment, Attachment) or attachment.reply_id is not None:
+        return False
+    return may_read_application(user, attachment.application)
+
+
+@rules.predicate
 def is_request_open(user: Any, request: InformationRequest | None) -> bool:
     return request is not None and request.closed_at is None
 
 
 # On an Attachment.
-rules.add_perm("documents.view_attachment", is_not_deleted & may_view_application)
+rules.add_perm(
+    "documents.view_attachment",
+    is_not_deleted & (may_view_application | is_confirmed_reviewer),
+)
 # On an Application: the attachments page, adding and removing files.
 rules.add_perm("documents.view_attachments", may_view_application)
 rules.add_perm("documents.change_attachments", is_member & is_application_editable)

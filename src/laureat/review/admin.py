@@ -12,7 +12,7 @@ class ReviewSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
-    list_display = ["user", "call", "state", "region", "max_load"]
+    list_display = ["user", "call", "state", "region", "max_load", "invited_at", "reminded_at"]
     list_filter = ["state", "call", "region"]
     list_select_related = ["user", "call", "region"]
     search_fields = ["user__email", "user__last_name", "expertise"]
@@ -31,7 +31,7 @@ class ConflictAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["application", "reviewer", "state", "affinity", "forced"]
+    list_display = ["application", "reviewer", "state", "affinity", "forced", "notified_at"]
     list_filter = ["state", "forced", "reviewer__call"]
     list_select_related = ["reviewer__user", "application"]
     search_fields = ["reviewer__user__email", "application__title", "application__reference"]

@@ -103,6 +103,8 @@ class Reviewer(TimeStampedModel):
     max_load = models.PositiveSmallIntegerField(
         _("charge maximale (si différente de l'appel)"), null=True, blank=True
     )
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("dernière relance le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("évaluateur")
@@ -165,6 +167,7 @@ class Assignment(TimeStampedModel):
     )
     affinity = models.FloatField(_("affinité"), default=0.0)
     forced = models.BooleanField(_("imposée par le gestionnaire"), default=False)
+    notified_at = models.DateTimeField(_("annoncée à l'évaluateur le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("affectation")

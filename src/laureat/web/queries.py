@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from laureat.applications.enums import SUBMITTED_STATES
-from laureat.programmes.enums import CallState
+from laureat.applications.enums import FUNDED_STATES, SUBMITTED_STATES, ApplicationState
+from laureat.programmes.enums import CallState, ProgrammeRoleKind
 from laureat.programmes.models import Call, Criterion, Envelope, Programme
 
 # What the public may see: everything but drafts (``programmes.rules.is_call_public``).
@@ -79,3 +80,33 @@ def criteria_shares(call: Call) -> list[CriterionShare]:
         CriterionShare(c, (c.weight * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP))
         for c in criteria
     ]
+
+
+# --- the managers' side ----------------------------------------------------------
+
+
+def managed_calls(user: Any) -> list[Call]:
+    """The calls of the programmes ``user`` manages (every call for a superuser), newest
+    first, each annotated with its number of applications in each stage. One query."""
+    calls = Call.objects.select_related("programme")
+    if not getattr(user, "is_superuser", False):
+        calls = calls.filter(
+            programme__roles__user=user, programme__roles__role=ProgrammeRoleKind.MANAGER
+        )
+    return list(
+        calls.annotate(
+            submitted_count=Count(
+                "applications", filter=Q(applications__state__in=SUBMITTED_STATES)
+            ),
+            drafts_count=Count(
+                "applications", filter=Q(applications__state=ApplicationState.DRAFT)
+            ),
+            to_check_count=Count(
+                "applications", filter=Q(applications__state=ApplicationState.SUBMITTED)
+            ),
+            in_review_count=Count(
+                "applications", filter=Q(applications__state=ApplicationState.IN_REVIEW)
+            ),
+            laureates_count=Count("applications", filter=Q(applications__state__in=FUNDED_STATES)),
+        ).order_by("-opens_at", "pk")
+    )
