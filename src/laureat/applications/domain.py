@@ -395,6 +395,11 @@ def application_submit(
     submitted = application_transition(
         application=locked, target=ApplicationState.SUBMITTED, by=by, now=now
     )
+    # The call's eligibility rules, on what was just frozen (imported here: eligibility
+    # imports this module).
+    from laureat.eligibility.domain import eligibility_evaluate
+
+    eligibility_evaluate(application=submitted, by=by, now=now)
     if notify:
         submission = submitted.submissions.order_by("-sequence").first()
         assert submission is not None  # created by application_transition just above

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "laureat.applicants",
     "laureat.applications",
     "laureat.documents",
+    "laureat.eligibility",
     "laureat.review",
     "laureat.selection",
     "laureat.web",
