@@ -66,11 +66,12 @@ def test_selection_build_names_the_conflicting_constraints() -> None:
     call = make_open_call_with_envelopes(budget=Decimal("400000.00")).call
     _reviewed(call, [5, 4, 3], ["71076", "33063", "97209"])
 
-    with pytest.raises(DomainError, match="region floor 02") as caught:
+    with pytest.raises(DomainError, match="au moins 1 lauréat en Martinique") as caught:
         selection_build(call=call)
 
     assert caught.value.code == "infeasible"
-    assert "call budget" in str(caught.value)
+    message = str(caught.value).replace("\u202f", " ").replace("\xa0", " ")
+    assert "le budget de l'appel (400 000,00 €)" in message
 
 
 def test_selection_build_without_region_floor_follows_merit() -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from laureat.selection import optimiser
 from laureat.selection.optimiser import (
+    ConstraintRef,
     ExplanationCode,
     Objective,
     ScoreScale,
@@ -625,6 +626,10 @@ def test_infeasible_floor_names_the_region_and_the_forced_out_application() -> N
         "forced out: application 3",
     }
     assert "region floor COR" in str(caught.value)
+    assert set(caught.value.constraints) == {
+        ConstraintRef("region_floor", "COR", 1.0),
+        ConstraintRef("forced_out", 3),
+    }
 
 
 def test_infeasible_forced_choices_over_budget_name_the_budget_and_both() -> None:
@@ -655,6 +660,7 @@ def test_infeasible_floors_over_an_envelope_name_the_envelope_and_the_floors() -
         "region floor A (at least 1 laureate(s))",
         "region floor B (at least 1 laureate(s))",
     }
+    assert ConstraintRef("envelope", "State", 150.0) in caught.value.constraints
 
 
 def test_infeasible_when_floor_exceeds_the_region_cap() -> None:
@@ -678,6 +684,7 @@ def test_ineligible_application_cannot_be_forced_in() -> None:
     with pytest.raises(SelectionInfeasible) as caught:
         solve_selection(problem)
     assert caught.value.conflicts == ("forced in: application 2 (ineligible)",)
+    assert caught.value.constraints == (ConstraintRef("forced_in_ineligible", 2),)
 
 
 # --------------------------------------------------------------------------- baselines

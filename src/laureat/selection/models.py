@@ -1,5 +1,6 @@
 """The selection policy of a call, and the optimiser's runs (proposals) kept as records."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -71,6 +72,9 @@ class SelectionSettings(TimeStampedModel):
         null=True,
         blank=True,
     )
+    # The committee's forced choices (application ids), fed to the optimiser.
+    forced_in = models.JSONField(_("retenues d'office"), default=list, blank=True)
+    forced_out = models.JSONField(_("écartées d'office"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("paramètres de sélection")
@@ -153,6 +157,19 @@ class Decision(TimeStampedModel):
         related_name="+",
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        "selection.CommitteeMeeting",
+        verbose_name=_("séance"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    # What the loaded proposal said, to show proposal vs decision.
+    proposed_outcome = models.CharField(
+        _("proposition"), max_length=20, choices=DecisionOutcome.choices, blank=True
+    )
+    proposed_amount = MoneyField(_("montant proposé"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("décision")
@@ -200,3 +217,98 @@ class DecisionAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder}: {self.amount}"
+
+
+def meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> str:
+    """A random name under committee/: the original name is kept in the row only."""
+    extension = filename.rpartition(".")[2].lower() if "." in filename else "bin"
+    return f"committee/{instance.meeting_id or 0}/{uuid.uuid4().hex}.{extension[:10]}"
+
+
+class CommitteeMeeting(TimeStampedModel):
+    """A selection committee meeting: who sat, the quorum, the minutes."""
+
+    call = models.ForeignKey(
+        "programmes.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        related_name="committee_meetings",
+    )
+    held_on = models.DateTimeField(_("date et heure"))
+    place = models.CharField(_("lieu ou lien de visioconférence"), max_length=300, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membres présents"),
+        blank=True,
+        related_name="committee_meetings",
+    )
+    quorum = models.PositiveSmallIntegerField(_("quorum (membres présents requis)"), default=1)
+    minutes = models.TextField(_("procès-verbal"), blank=True)
+    run = models.ForeignKey(
+        SelectionRun,
+        verbose_name=_("proposition chargée"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("séance du comité")
+        verbose_name_plural = _("séances du comité")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quorum__gte=1), name="selection_meeting_quorum_gte_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} — {self.held_on:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class MeetingAttachment(models.Model):
+    """A file of the meeting (minutes signed, slides), checked by content like documents."""
+
+    meeting = models.ForeignKey(
+        CommitteeMeeting,
+        verbose_name=_("séance"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("fichier"), upload_to=meeting_attachment_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier"), max_length=200)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pièce de séance")
+        verbose_name_plural = _("pièces de séance")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.original_name

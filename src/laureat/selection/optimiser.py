@@ -157,12 +157,34 @@ class SelectionError(Exception):
     """The optimiser could not produce a selection."""
 
 
-class SelectionInfeasible(SelectionError):
-    """No selection satisfies every constraint; ``conflicts`` names a minimal set of them."""
+@dataclass(frozen=True)
+class ConstraintRef:
+    """One constraint in conflict, as data, for the caller to word in its own language.
 
-    def __init__(self, message: str, conflicts: Sequence[str] = ()) -> None:
+    ``kind``: budget, envelope (``subject`` the funder's name), region_floor,
+    region_cap_count, region_cap_share (``subject`` the region code), forced_in,
+    forced_out, forced_in_ineligible (``subject`` the application id); ``bound`` the
+    limit (money, or a number of laureates).
+    """
+
+    kind: str
+    subject: str | int | None = None
+    bound: float = 0.0
+
+
+class SelectionInfeasible(SelectionError):
+    """No selection satisfies every constraint; ``conflicts`` names a minimal set of them
+    (in English, for logs and the CLI) and ``constraints`` gives the same set as data."""
+
+    def __init__(
+        self,
+        message: str,
+        conflicts: Sequence[str] = (),
+        constraints: Sequence[ConstraintRef] = (),
+    ) -> None:
         super().__init__(message)
         self.conflicts: tuple[str, ...] = tuple(conflicts)
+        self.constraints: tuple[ConstraintRef, ...] = tuple(constraints)
 
 
 @dataclass(frozen=True, eq=False)
@@ -472,12 +494,15 @@ def _prechecks(prep: _Prepared) -> None:
         raise SelectionInfeasible(
             "Some applications are both forced in and forced out: " + "; ".join(labels) + ".",
             labels,
+            [ConstraintRef(k, int(i)) for i in sorted(both) for k in ("forced_in", "forced_out")],
         )
     bad = sorted(int(i) for i in problem.ids[prep.forced_in & ~problem.eligible])
     if bad:
         labels = [f"forced in: application {i} (ineligible)" for i in bad]
         raise SelectionInfeasible(
-            "Ineligible applications cannot be forced in: " + "; ".join(labels) + ".", labels
+            "Ineligible applications cannot be forced in: " + "; ".join(labels) + ".",
+            labels,
+            [ConstraintRef("forced_in_ineligible", i) for i in bad],
         )
 
 
@@ -492,6 +517,8 @@ class _Group:
     label: str
     row: int = -1
     col: int = -1
+    subject: str | int | None = None
+    bound: float = 0.0
 
 
 @dataclass(eq=False)
@@ -555,9 +582,16 @@ def _assemble(prep: _Prepared) -> _Matrix:
     floor_members: dict[int, IntArray] = {}
 
     def add_row(
-        idx: IntArray, coef: FloatArray, lower: float, upper: float, kind: str, label: str
+        idx: IntArray,
+        coef: FloatArray,
+        lower: float,
+        upper: float,
+        kind: str,
+        label: str,
+        subject: str | None = None,
     ) -> int:
         r = len(row_lower)
+        bound = upper if lower == -_INF else lower  # in euros or laureates, before scaling
         keep = coef != 0
         idx, coef = idx[keep], coef[keep]
         money = kind in ("budget", "envelope", "region_cap_share")
@@ -572,7 +606,7 @@ def _assemble(prep: _Prepared) -> _Matrix:
             rows_v.append(coef)
         row_lower.append(lower)
         row_upper.append(upper)
-        groups.append(_Group(kind, label, row=r))
+        groups.append(_Group(kind, label, row=r, subject=subject, bound=float(bound)))
         return r
 
     add_row(
@@ -583,7 +617,7 @@ def _assemble(prep: _Prepared) -> _Matrix:
         envelope = float(problem.envelopes[f])
         add_row(
             jx, problem.requests[cols, f], -_INF, envelope, "envelope",
-            f"envelope of {name} (at most {_money(envelope)})",
+            f"envelope of {name} (at most {_money(envelope)})", name,
         )  # fmt: skip
     by_region = np.argsort(reg, kind="stable")
     bounds = np.searchsorted(reg[by_region], np.arange(len(prep.region_codes) + 1))
@@ -594,20 +628,20 @@ def _assemble(prep: _Prepared) -> _Matrix:
         if req > 0:
             row = add_row(
                 members, ones, float(req), _INF, "region_floor",
-                f"region floor {code} (at least {req} laureate(s))",
+                f"region floor {code} (at least {req} laureate(s))", str(code),
             )  # fmt: skip
             floor_members[row] = members
         cap = problem.region_cap_count
         if cap is not None and members.shape[0] > cap:
             add_row(
                 members, ones, -_INF, float(cap), "region_cap_count",
-                f"region cap {code} (at most {cap} laureate(s))",
+                f"region cap {code} (at most {cap} laureate(s))", str(code),
             )  # fmt: skip
         if prep.share_cap is not None and total[members].sum() > prep.share_cap:
             add_row(
                 members, total[members], -_INF, prep.share_cap, "region_cap_share",
                 f"region cap {code} (at most {_money(prep.share_cap)}"
-                f" = {problem.region_cap_share:.0%} of the budget)",
+                f" = {problem.region_cap_share:.0%} of the budget)", str(code),
             )  # fmt: skip
     n_rows = len(row_lower)
     if partial and k:
@@ -648,10 +682,10 @@ def _assemble(prep: _Prepared) -> _Matrix:
         col_upper[k:] = 1.0 - prep.p
     for j in np.flatnonzero(prep.forced_in[cols]).tolist():
         app = int(problem.ids[cols[j]])
-        groups.append(_Group("forced_in", f"forced in: application {app}", col=j))
+        groups.append(_Group("forced_in", f"forced in: application {app}", col=j, subject=app))
     for j in np.flatnonzero(prep.forced_out[cols]).tolist():
         app = int(problem.ids[cols[j]])
-        groups.append(_Group("forced_out", f"forced out: application {app}", col=j))
+        groups.append(_Group("forced_out", f"forced out: application {app}", col=j, subject=app))
     integer = np.zeros(ncol, dtype=np.bool_)
     integer[:k] = True
     money = np.zeros(ncol)
@@ -1157,6 +1191,7 @@ def _diagnose(mat: _Matrix, *, time_limit: float = 10.0) -> SelectionInfeasible:
         "No selection satisfies every constraint. These constraints conflict "
         "(relax at least one of them): " + "; ".join(labels) + ".",
         labels,
+        [ConstraintRef(g.kind, g.subject, g.bound) for g in active],
     )
 
 
