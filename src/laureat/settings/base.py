@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "laureat.eligibility",
     "laureat.review",
     "laureat.selection",
+    "laureat.notifications",
     "laureat.web",
     "laureat.demo",
     "dsfr",
