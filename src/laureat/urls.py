@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("documents/", include("laureat.documents.urls")),
     path("", include("laureat.review.urls")),
     path("", include("laureat.notifications.urls")),
+    path("", include("laureat.reporting.urls")),
     path("", include("laureat.eligibility.urls")),
     path("", include("laureat.selection.urls")),
     path("", include("laureat.web.urls")),

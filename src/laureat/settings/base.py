@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "laureat.review",
     "laureat.selection",
     "laureat.notifications",
+    "laureat.reporting",
     "laureat.web",
     "laureat.demo",
     "dsfr",
