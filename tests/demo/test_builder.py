@@ -72,7 +72,8 @@ def test_demo_call_is_cofunded_by_the_two_funders_with_their_categories(demo: Ca
 def test_demo_call_holds_59_submitted_applications_from_12_plus_2_regions(demo: Call) -> None:
     stats = call_application_stats(demo)
     assert stats == {"applications": 59, "regions": 14, "overseas_regions": 2}
-    assert set(demo.applications.values_list("state", flat=True)) == {ApplicationState.SUBMITTED}
+    # Submitted, found eligible, then put in review (demo.eligibility).
+    assert set(demo.applications.values_list("state", flat=True)) == {ApplicationState.IN_REVIEW}
     submitted = demo.applications.values_list("submitted_at", flat=True)
     assert all(demo.opens_at <= s < demo.closes_at for s in submitted)
 

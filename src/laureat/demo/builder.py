@@ -30,7 +30,15 @@ from laureat.applications.domain import (
 from laureat.applications.enums import ResourceKind
 from laureat.applications.models import Application
 from laureat.demo import facts
+from laureat.demo.eligibility import build_eligibility
 from laureat.demo.review import REVIEWER_NAMES, build_review
+from laureat.demo.selection import (
+    DemoStage,
+    SelectionSummary,
+    advance_to,
+    demo_stage,
+    selection_summary,
+)
 from laureat.programmes.domain import (
     CallSpec,
     CriterionSpec,
@@ -64,6 +72,9 @@ class DemoResult:
     accounts: list[DemoAccount] = field(default_factory=list)
     applications: int = 0
     regions: int = 0
+    stage: DemoStage = DemoStage.SUBMITTED
+    advanced: bool = False  # an existing demo taken on to a later stage
+    selection: SelectionSummary | None = None
 
 
 def demo_siret(index: int) -> str:
@@ -248,17 +259,20 @@ def _accounts() -> list[DemoAccount]:
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 2022) -> DemoResult:
-    """Build the programme, its calls, accounts and the 59 applications of the TI 4.0 call."""
+def build_demo(*, seed: int = 2022, stage: DemoStage = DemoStage.REVIEWED) -> DemoResult:
+    """Build the programme, its calls, accounts and the 59 applications of the TI 4.0 call,
+    up to ``stage``: submitted, reviewed (the default), selected (the optimiser's
+    proposal kept) or published (the committee's decisions published).
+
+    On an existing demo, builds only the stages after the one reached, from reviewed on.
+    """
     existing = Programme.objects.filter(slug=facts.PROGRAMME["slug"]).first()
     if existing is not None:
         _applicant_journey(existing)
         call = Call.objects.get(slug=facts.TI40_SLUG)
-        return DemoResult(
-            created=False,
-            accounts=_accounts(),
-            applications=call.applications.exclude(submitted_at=None).count(),
-        )
+        manager = User.objects.get(email=f"gestionnaire@{DEMO_DOMAIN}")
+        advanced = advance_to(call=call, stage=DemoStage(stage), by=manager)
+        return _result(call, created=False, advanced=advanced)
     rng = random.Random(seed)
 
     admin = _user(f"admin@{DEMO_DOMAIN}", "Ada", "Administratrice", superuser=True)
@@ -434,14 +448,26 @@ def build_demo(*, seed: int = 2022) -> DemoResult:
                 fictional=True,
             )
 
+    if stage == DemoStage.SUBMITTED:
+        _applicant_journey(programme)
+        return _result(call, created=True)
+    build_eligibility(call=call, by=manager)
     build_review(call=call, reviewers=reviewers, rng=rng, by=manager)
+    advance_to(call=call, stage=DemoStage(stage), by=manager)
     _applicant_journey(programme)
+    return _result(call, created=True)
+
+
+def _result(call: Call, *, created: bool, advanced: bool = False) -> DemoResult:
     submitted = call.applications.exclude(submitted_at=None)
     return DemoResult(
-        created=True,
+        created=created,
         accounts=_accounts(),
         applications=submitted.count(),
         regions=submitted.values("commune__department__region").distinct().count(),
+        stage=demo_stage(call),
+        advanced=advanced,
+        selection=selection_summary(call),
     )
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from laureat.selection.optimiser import Objective, ScoreScale
+
 PARIS = ZoneInfo("Europe/Paris")
 
 PROGRAMME = {
@@ -310,3 +312,73 @@ APPLICATIONS_PER_REGION = {
     "04": 1,  # La Réunion
 }
 TOTAL_APPLICATIONS = 59
+
+
+class SelectionPolicy(NamedTuple):
+    """The call's selection policy, as ``selection_settings_update`` takes it."""
+
+    objective: Objective
+    score_scale: ScoreScale
+    min_score: Decimal | None
+    region_floor: int
+    region_floor_score: Decimal | None
+    region_cap_count: int | None
+    region_cap_share: Decimal | None
+    partial_min: Decimal | None
+
+
+# The TI 4.0 selection policy, as the committee is shown it. The article gives the
+# outcome (41 laureates of 59, in 12 metropolitan and 2 overseas regions, for 10 M€),
+# not the rule: this rule is ours, and the laureates are whatever the optimiser computes
+# from it, the reviews, the requests and the envelopes. The 59 files ask the co-funders
+# 15.3 M€ (2.4 M€ of studies from the Banque des Territoires, 12.9 M€ of investment and
+# start-up from the State), half as much again as the 10 M€: the budget and both
+# envelopes bind, and at the average request (259 k€) they fund about 38 files.
+# - Objective, total score (not money weighted by merit): the AMI spreads 4.0 training
+#   offers over as many industrial territories as it can (10 M€ / 41 ≈ 244 k€ each), so
+#   a file counts once whatever its size; weighting by money spends more on the
+#   largest files (40 laureates with these files).
+# - Normalised scores: a file counts for what it has over the weakest one (0) up to the
+#   best (1); with raw marks an 8/20 file would weigh 40 % of a 20/20 one and the
+#   optimiser would trade good files for more cheap weak ones (42 laureates).
+# - No minimum score: the normalised objective already gives the weakest files next to
+#   nothing, and a cut-off mark would shut out the regions whose only file is weak.
+# - Regional floor 1: Territoires d'industrie is a territorial programme; each candidate
+#   region, overseas included, gets at least its best file.
+# - Regional cap, a fifth of the budget (2 M€): no region takes the lion's share
+#   (Île-de-France, the largest pool with 8 files, gets about 1.4 M€).
+# - No partial funding: a laureate receives what it asked of each co-funder, so its
+#   financing plan holds as submitted.
+TI40_SELECTION_POLICY = SelectionPolicy(
+    objective=Objective.TOTAL_SCORE,
+    score_scale=ScoreScale.NORMALISED,
+    min_score=None,
+    region_floor=1,
+    region_floor_score=None,
+    region_cap_count=None,
+    region_cap_share=Decimal("0.200"),
+    partial_min=None,
+)
+
+
+class CommitteeFacts(NamedTuple):
+    held_on: datetime
+    place: str
+    reviewer_members: int  # the first reviewers of the pool sit with the manager
+    quorum: int
+    waiting_list_size: int
+    closed_at: datetime
+    published_at: datetime
+
+
+# The article gives the announcement (8 July 2022); the committee's date, place and
+# composition are illustrative.
+TI40_COMMITTEE = CommitteeFacts(
+    held_on=datetime(2022, 6, 30, 14, 0, tzinfo=PARIS),
+    place="Paris, Agence nationale de la cohésion des territoires, et en visioconférence",
+    reviewer_members=4,
+    quorum=4,
+    waiting_list_size=5,
+    closed_at=datetime(2022, 6, 30, 17, 30, tzinfo=PARIS),
+    published_at=datetime(2022, 7, 8, 10, 0, tzinfo=PARIS),
+)

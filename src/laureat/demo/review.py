@@ -10,6 +10,7 @@ from laureat.applicants.models import Organisation
 from laureat.programmes.models import Call, Technology, Theme
 from laureat.review.domain import (
     ScoreInput,
+    assignment_accept,
     assignment_build,
     assignment_save,
     conflicts_compute,
@@ -42,6 +43,9 @@ def build_review(*, call: Call, reviewers: list[User], rng: random.Random, by: U
         min_load=6,
         max_load=12,
         conflict_same_department=False,
+        # The review phase: a week after the close, ten weeks long (well before results).
+        opens_at=call.closes_at + timedelta(days=7),
+        closes_at=call.closes_at + timedelta(days=77),
     )
     themes = list(Theme.objects.filter(calls=call))
     technologies = list(Technology.objects.all())
@@ -66,7 +70,8 @@ def build_review(*, call: Call, reviewers: list[User], rng: random.Random, by: U
 
 
 def _fill_reviews(*, call: Call, rng: random.Random, when: datetime) -> None:
-    """Every assigned reviewer marks and submits, through the domain functions.
+    """Every assigned reviewer confirms having no conflict, marks and submits, through
+    the domain functions.
 
     Each application has a latent quality (the three projects the article names
     are among the strongest); each reviewer a severity; each mark adds noise.
@@ -96,6 +101,7 @@ def _fill_reviews(*, call: Call, rng: random.Random, when: datetime) -> None:
             else Recommendation.REJECT
         )
         user = assignment.reviewer.user
+        assignment = assignment_accept(assignment=assignment, by=user)
         review = review_save(
             assignment=assignment,
             by=user,
