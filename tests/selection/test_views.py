@@ -15,6 +15,8 @@ from django.utils import timezone
 from laureat.accounts.models import User
 from laureat.applications.models import Application
 from laureat.programmes.enums import CallState
+from laureat.review.enums import ConflictSource
+from laureat.review.models import Conflict, Reviewer
 from laureat.selection.domain import (
     decisions_load_proposal,
     meeting_create,
@@ -106,6 +108,30 @@ def test_selection_pages_refuse_a_reviewer_who_is_not_a_member() -> None:
 
     assert client.get(_manage(d)).status_code == 403
     assert client.get(_meeting_url(d, meeting)).status_code == 403
+
+
+def test_committee_member_never_sees_an_application_they_are_in_conflict_with() -> None:
+    d = make_deliberation()
+    meeting = _meeting(d, d.manager, d.reviewer)
+    decisions_load_proposal(
+        meeting=meeting, run=selection_compute(call=d.call, by=d.manager), by=d.manager
+    )
+    conflicted, other = d.applications[0], d.applications[1]
+    Conflict.objects.create(
+        application=conflicted,
+        reviewer=Reviewer.objects.get(call=d.call, user=d.reviewer),
+        source=ConflictSource.DECLARED,
+        reason="Ancien employeur",
+    )
+    member, manager = _client(d.reviewer), _client(d.manager)
+
+    for url in (_meeting_url(d, meeting), _manage(d)):
+        seen = _text(member.get(url))
+        assert conflicted.reference not in seen
+        assert conflicted.title not in seen
+        assert other.reference in seen
+        assert "1 candidature n'est pas affichée" in seen
+        assert conflicted.reference in _text(manager.get(url))
 
 
 def test_committee_member_reads_the_meeting_without_changing_it() -> None:

@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from laureat.applications.models import Application
 from laureat.core.money import ZERO, money_sum, to_money
 from laureat.programmes.models import Call, Envelope
+from laureat.review.models import Conflict
 from laureat.review.queries import call_ranking
 from laureat.selection.domain import DECIDABLE_STATES
 from laureat.selection.enums import DecisionOutcome
@@ -328,3 +329,34 @@ def decision_table(call: Call) -> DecisionTable:
         counts=counts,
         undecided=undecided,
     )
+
+
+# --------------------------------------------------------------------------- conflicts
+
+
+def conflicted_applications(call: Call, user: Any) -> frozenset[int]:
+    """The applications of ``call`` that ``user``, as a reviewer, is in conflict with."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        Conflict.objects.filter(reviewer__call=call, reviewer__user=user).values_list(
+            "application_id", flat=True
+        )
+    )
+
+
+def hide_conflicted_proposal(proposal: Proposal, hidden: frozenset[int]) -> int:
+    """Drop from a committee member's view the rows of applications they are in conflict
+    with (totals stay: they are the call's, not the application's). Returns how many."""
+    before = len(proposal.rows)
+    proposal.rows = [r for r in proposal.rows if r.application.pk not in hidden]
+    proposal.entered = [r for r in proposal.entered if r.application.pk not in hidden]
+    proposal.left = [r for r in proposal.left if r.application.pk not in hidden]
+    return before - len(proposal.rows)
+
+
+def hide_conflicted_decisions(table: DecisionTable, hidden: frozenset[int]) -> int:
+    """Same as ``hide_conflicted_proposal``, for the decisions of a meeting."""
+    before = len(table.rows)
+    table.rows = [r for r in table.rows if r.application.pk not in hidden]
+    return before - len(table.rows)

@@ -33,7 +33,15 @@ from laureat.selection.forms import (
     SelectionSettingsForm,
 )
 from laureat.selection.models import CommitteeMeeting, Decision, MeetingAttachment
-from laureat.selection.queries import call_meetings, decision_table, last_run, proposal_for
+from laureat.selection.queries import (
+    call_meetings,
+    conflicted_applications,
+    decision_table,
+    hide_conflicted_decisions,
+    hide_conflicted_proposal,
+    last_run,
+    proposal_for,
+)
 
 MANAGE = "selection.manage_selection"
 
@@ -122,9 +130,14 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         if latest
         else None
     )
+    hidden = 0
+    if proposal is not None and not can_manage:
+        # A committee member never sees the applications they are in conflict with.
+        hidden = hide_conflicted_proposal(proposal, conflicted_applications(call, request.user))
     initial = SelectionSettingsForm.initial_from(policy)
     by = latest.by if latest else None
     context = {
+        "hidden": hidden,
         "call": call,
         "form": form,
         "error": error,
@@ -248,14 +261,20 @@ def _meeting_page(
     can_manage = request.user.has_perm(MANAGE, call)
     run = last_run(call)
     members = list(meeting.members.order_by("last_name", "first_name", "email"))
+    table = decision_table(call)
+    hidden = 0
+    if not can_manage:
+        # A committee member never sees the applications they are in conflict with.
+        hidden = hide_conflicted_decisions(table, conflicted_applications(call, request.user))
     context = {
+        "hidden": hidden,
         "call": call,
         "meeting": meeting,
         "members": members,
         "quorum_reached": len(members) >= meeting.quorum,
         "attachments": list(meeting.attachments.all()),
         "attachment_form": attachment_form or MeetingAttachmentForm(),
-        "table": decision_table(call),
+        "table": table,
         "run": run,
         "run_is_loaded": run is not None and meeting.run_id == run.pk,
         "outcomes": DecisionOutcome.choices,
